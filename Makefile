@@ -1,0 +1,38 @@
+# One line per target; every target sets up .venv first (a fresh machine needs only python3.11 and make).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint fmt bench openapi migrate clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[dev]' && touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	@if [ -f alembic.ini ]; then $(BIN)/alembic upgrade head; fi
+
+run: migrate
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --loop uvloop --http httptools
+
+test: $(STAMP)
+	$(BIN)/pytest -q -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests && $(BIN)/ruff format --check app tests && $(BIN)/mypy app/engine && $(BIN)/lint-imports
+
+fmt: $(STAMP)
+	$(BIN)/ruff format app tests && $(BIN)/ruff check --fix app tests
+
+openapi: $(STAMP)
+	$(BIN)/python -m app.openapi > openapi/openapi.json
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,112 @@
+"""RFC 9457 problem details: one renderer for every error the API returns (SPEC §8).
+
+Validation errors are 422 with `errors: [{loc, msg, type}]` and never echo the input;
+malformed JSON is 400; engine errors (CalculationError) are 422 with the field they name.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.engine.errors import CalculationError
+
+PROBLEM_JSON = "application/problem+json"
+# RFC 9110 names where Python's http module still has the older ones
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+class ProblemError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemError] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Malformed JSON"},
+    422: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Invalid input"},
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render one problem+json response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _clean(error: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "loc": [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())],
+        "msg": str(error.get("msg", "invalid")),
+        "type": str(error.get("type", "value_error")),
+    }
+
+
+def _describe(error: dict[str, Any]) -> str:
+    field = ".".join(str(p) for p in error["loc"][1:]) or "body"
+    if error["type"] == "string_type":
+        return f'{field} must be a decimal string, e.g. "12000.00"'
+    return f"{field}: {error['msg']}"
+
+
+async def validation_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    if any(e.get("type") in ("json_invalid", "json_type") for e in raw):
+        return problem(400, "the body is not valid JSON")
+    errors = [_clean(e) for e in raw]
+    if not errors:
+        errors = [{"loc": ["body"], "msg": "invalid request", "type": "value_error"}]
+    return problem(422, _describe(errors[0]), errors)
+
+
+async def calculation_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CalculationError)
+    error = {"loc": ["body", *exc.field.split(".")], "msg": exc.reason, "type": type(exc).__name__}
+    return problem(422, f"{exc.field}: {exc.reason}", [error])
+
+
+async def too_deep_problem(_: Request, __: Exception) -> JSONResponse:
+    return problem(400, "the body is nested too deeply to parse")
+
+
+async def http_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        detail = "the body is not valid JSON"
+    else:
+        detail = str(exc.detail)
+    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, validation_problem)
+    app.add_exception_handler(CalculationError, calculation_problem)
+    app.add_exception_handler(RecursionError, too_deep_problem)
+    app.add_exception_handler(StarletteHTTPException, http_problem)

@@ -1,0 +1,25 @@
+"""POST /v1/accruals (SPEC §4)."""
+
+from fastapi import APIRouter
+
+from app.api.problems import PROBLEM_RESPONSES
+from app.api.schemas.accruals import AccrualRequest, AccrualResponse
+from app.engine.accrual import accrue
+
+router = APIRouter(prefix="/v1/accruals", tags=["accruals"])
+
+
+@router.post("", responses=PROBLEM_RESPONSES)
+def create_accrual(body: AccrualRequest) -> AccrualResponse:
+    """Accrue daily interest (按日计息) over [from_date, to_date); nothing is stored."""
+    accrual = accrue(
+        principal=body.principal,
+        from_date=body.from_date,
+        to_date=body.to_date,
+        daily_rate=body.contract_rate().daily_rate,
+        currency=body.money,
+        rounding=body.rounding,
+        events=body.engine_events(),
+        detail=body.detail,
+    )
+    return AccrualResponse.from_engine(accrual)

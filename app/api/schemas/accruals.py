@@ -1,0 +1,158 @@
+"""POST /v1/accruals (SPEC §4) and POST /v1/apr (SPEC §3)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.api.schemas.common import (
+    MAX_PRINCIPAL,
+    AmountIn,
+    AmountOut,
+    CurrencyCode,
+    DateIn,
+    RateOut,
+    RequestModel,
+    SignedAmountIn,
+    check_minor_digits,
+    parse_currency,
+)
+from app.api.schemas.schedules import RateTerms
+from app.engine.accrual import Accrual, BalanceEvent
+from app.engine.apr import AnnualizedRates, CashFlow
+from app.engine.money import format_amount
+
+
+class BalanceEventIn(RequestModel):
+    date: DateIn
+    principal_change: SignedAmountIn = Field(
+        description="Signed change of the balance from this day on"
+    )
+
+
+class AccrualRequest(RateTerms):
+    """Interest on a balance over [from_date, to_date) (算头不算尾)."""
+
+    principal: AmountIn = Field(description="Opening balance, >= 0")
+    from_date: DateIn
+    to_date: DateIn
+    events: Annotated[list[BalanceEventIn], Field(max_length=1000)] = []
+    detail: bool = False
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "principal": "2000.00",
+                    "from_date": "2026-05-15",
+                    "to_date": "2026-06-14",
+                    "daily_rate": "0.0005",
+                }
+            ]
+        }
+    }
+
+    @model_validator(mode="after")
+    def _check(self) -> AccrualRequest:
+        currency = self.money
+        check_minor_digits("principal", self.principal, currency)
+        if self.principal > MAX_PRINCIPAL:
+            raise PydanticCustomError("principal", "principal may be at most 10^12")
+        for event in self.events:
+            check_minor_digits("principal_change", event.principal_change, currency)
+            if abs(event.principal_change) > MAX_PRINCIPAL:
+                raise PydanticCustomError("principal_change", "a change may be at most 10^12")
+        if self.to_date < self.from_date:
+            raise PydanticCustomError("to_date", "to_date must be on or after from_date")
+        self.contract_rate()
+        return self
+
+    def engine_events(self) -> list[BalanceEvent]:
+        return [BalanceEvent(e.date, e.principal_change) for e in self.events]
+
+
+class AccrualRowOut(BaseModel):
+    date: str
+    balance: AmountOut
+    interest: Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{6}$")]
+    cumulative: AmountOut
+
+
+class AccrualResponse(BaseModel):
+    currency: str
+    days: int
+    interest: AmountOut
+    rows: list[AccrualRowOut] | None = None
+
+    @classmethod
+    def from_engine(cls, accrual: Accrual) -> AccrualResponse:
+        c = accrual.currency
+        rows = None
+        if accrual.rows is not None:
+            rows = [
+                AccrualRowOut(
+                    date=r.date.isoformat(),
+                    balance=format_amount(r.balance, c),
+                    interest=format(r.interest, "f"),
+                    cumulative=format_amount(r.cumulative, c),
+                )
+                for r in accrual.rows
+            ]
+        return cls(
+            currency=c.code,
+            days=accrual.days,
+            interest=format_amount(accrual.interest, c),
+            rows=rows,
+        )
+
+
+class CashFlowIn(RequestModel):
+    date: DateIn
+    amount: SignedAmountIn = Field(description="Lender's view: disbursement negative")
+
+
+class AprRequest(RequestModel):
+    """Annualized rates of dated cash flows (年化利率, IRR method)."""
+
+    cash_flows: Annotated[list[CashFlowIn], Field(min_length=2, max_length=1000)]
+    currency: CurrencyCode = "CNY"
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "cash_flows": [
+                        {"date": "2026-01-15", "amount": "-12000.00"},
+                        {"date": "2026-02-15", "amount": "2509.07"},
+                        {"date": "2026-03-15", "amount": "2509.07"},
+                        {"date": "2026-04-15", "amount": "2509.07"},
+                        {"date": "2026-05-15", "amount": "2509.07"},
+                        {"date": "2026-06-15", "amount": "2509.07"},
+                    ]
+                }
+            ]
+        }
+    }
+
+    @model_validator(mode="after")
+    def _check(self) -> AprRequest:
+        currency = parse_currency(self.currency)
+        for flow in self.cash_flows:
+            check_minor_digits("amount", flow.amount, currency)
+            if abs(flow.amount) > MAX_PRINCIPAL:
+                raise PydanticCustomError("amount", "a cash flow may be at most 10^12")
+        return self
+
+    def engine_flows(self) -> list[CashFlow]:
+        return [CashFlow(f.date, f.amount) for f in self.cash_flows]
+
+
+class AprResponse(BaseModel):
+    apr: RateOut
+    effective_annual_rate: RateOut
+
+    @classmethod
+    def from_engine(cls, rates: AnnualizedRates) -> AprResponse:
+        return cls(apr=str(rates.apr), effective_annual_rate=str(rates.effective_annual_rate))

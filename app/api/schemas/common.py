@@ -1,0 +1,100 @@
+"""Shared request/response types: money and rates as strings (SPEC §1, §8)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from app.engine.dates import DayCount
+from app.engine.money import Currency, currency_of
+
+AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,3})?$"
+SIGNED_AMOUNT_PATTERN = r"^-?[0-9]+(\.[0-9]{1,3})?$"
+RATE_PATTERN = r"^[0-9]+(\.[0-9]{1,12})?$"
+MAX_PRINCIPAL = Decimal(10) ** 12
+MAX_ANNUAL_RATE = Decimal(10)
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2200, 12, 31)
+_DIGIT_LIMIT = 20  # integer digits accepted before the bound checks (keeps Decimal small)
+
+
+def _decimal_string(pattern: str, kind: str):  # type: ignore[no-untyped-def]
+    compiled = re.compile(pattern)
+
+    def parse(value: Any) -> Decimal:
+        if not isinstance(value, str):
+            raise PydanticCustomError(
+                "string_type", f'send the {kind} as a string, e.g. "12000.00"'
+            )
+        if len(value) > 40 or not compiled.match(value):
+            raise PydanticCustomError("string_pattern_mismatch", f"the {kind} must match {pattern}")
+        if len(value.lstrip("-").split(".")[0]) > _DIGIT_LIMIT:
+            raise PydanticCustomError("less_than_equal", f"the {kind} is too large")
+        return Decimal(value)
+
+    return parse
+
+
+AmountIn = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string(AMOUNT_PATTERN, "amount")),
+    WithJsonSchema({"type": "string", "pattern": AMOUNT_PATTERN, "examples": ["12000.00"]}),
+]
+SignedAmountIn = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string(SIGNED_AMOUNT_PATTERN, "amount")),
+    WithJsonSchema({"type": "string", "pattern": SIGNED_AMOUNT_PATTERN, "examples": ["-2500.00"]}),
+]
+RateIn = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string(RATE_PATTERN, "rate")),
+    WithJsonSchema({"type": "string", "pattern": RATE_PATTERN, "examples": ["0.0005"]}),
+]
+AmountOut = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]{1,3})?$", examples=["2509.07"])]
+RateOut = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{6}$", examples=["0.179997"])]
+
+
+def _iso_date_string(value: Any) -> Any:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise PydanticCustomError("date_type", 'send the date as an ISO string, e.g. "2026-03-15"')
+    return value
+
+
+DateIn = Annotated[
+    date,
+    BeforeValidator(_iso_date_string),
+    Field(ge=MIN_DATE, le=MAX_DATE),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-01-15"]}),
+]
+CurrencyCode = Annotated[str, Field(default="CNY", pattern=r"^[A-Z]{3}$", examples=["CNY"])]
+DayCountIn = Annotated[DayCount, Field(description="360 (default, Chinese bank practice) or 365")]
+
+
+class RequestModel(BaseModel):
+    """Every request model forbids unknown fields (SPEC §1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def check_minor_digits(field: str, amount: Decimal | None, currency: Currency) -> None:
+    """Amounts may carry at most the currency's minor digits (SPEC §1)."""
+    if amount is None:
+        return
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > currency.minor_digits:
+        raise PydanticCustomError(
+            "decimal_max_places",
+            f"{field} has more than {currency.minor_digits} decimal places for {currency.code}",
+        )
+
+
+def parse_currency(code: str) -> Currency:
+    try:
+        return currency_of(code)
+    except ValueError as exc:
+        raise PydanticCustomError("currency", str(exc)) from None

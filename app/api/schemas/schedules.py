@@ -1,0 +1,196 @@
+"""POST /v1/schedules: request and response (SPEC §2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.api.schemas.common import (
+    MAX_ANNUAL_RATE,
+    MAX_PRINCIPAL,
+    AmountIn,
+    AmountOut,
+    CurrencyCode,
+    DateIn,
+    DayCountIn,
+    RateIn,
+    RateOut,
+    RequestModel,
+    check_minor_digits,
+    parse_currency,
+)
+from app.engine.dates import DayCount
+from app.engine.money import Currency, Rounding, format_amount
+from app.engine.schedule import (
+    ContractRate,
+    GraceType,
+    InterestBasis,
+    LoanTerms,
+    Method,
+    Schedule,
+)
+
+CASE_STUDY_LOAN = {
+    "principal": "12000.00",
+    "term_months": 5,
+    "method": "equal_installment",
+    "start_date": "2026-01-15",
+    "daily_rate": "0.0005",
+}
+
+
+class RateTerms(RequestModel):
+    """A contract rate: exactly one of annual_rate or daily_rate (SPEC §1)."""
+
+    annual_rate: RateIn | None = Field(None, description="Annual rate as a fraction: 0.18 is 18 %")
+    daily_rate: RateIn | None = Field(
+        None, description="Daily rate as a fraction (借呗 quotes 0.0005)"
+    )
+    day_count: DayCountIn = DayCount.D360
+    currency: CurrencyCode = "CNY"
+    rounding: Rounding = Field(Rounding.HALF_UP, description="half_up (default) or half_even")
+
+    def contract_rate(self, *, rate_optional: bool = False) -> ContractRate:
+        if self.annual_rate is not None and self.daily_rate is not None:
+            raise PydanticCustomError("rate", "give exactly one of annual_rate or daily_rate")
+        if self.daily_rate is not None:
+            rate = ContractRate.from_daily(self.daily_rate, self.day_count)
+        elif self.annual_rate is not None:
+            rate = ContractRate.from_annual(self.annual_rate, self.day_count)
+        elif rate_optional:
+            rate = ContractRate.from_annual(Decimal(0), self.day_count)
+        else:
+            raise PydanticCustomError("rate", "give exactly one of annual_rate or daily_rate")
+        if rate.annual_rate > MAX_ANNUAL_RATE:
+            raise PydanticCustomError("rate", "the annual rate may be at most 10 (1000 %)")
+        return rate
+
+    @property
+    def money(self) -> Currency:
+        return parse_currency(self.currency)
+
+
+class ScheduleRequest(RateTerms):
+    """A loan's terms; also the `loan` of a position request."""
+
+    principal: AmountIn = Field(description="Amount disbursed, > 0 and at most 10^12")
+    term_months: Annotated[int, Field(ge=1, le=600, strict=True)] = Field(
+        description="Number of installments (bullet: months to maturity)"
+    )
+    method: Method = Field(
+        Method.EQUAL_INSTALLMENT,
+        description="equal_installment (等额本息), equal_principal (等额本金), interest_only (先息后本), "
+        "bullet (到期一次还本付息), flat_fee (分期手续费, 花呗)",
+    )
+    start_date: DateIn = Field(description="Disbursement date")
+    first_due_date: DateIn | None = None
+    interest_basis: InterestBasis = Field(
+        InterestBasis.PERIODIC, description="periodic (monthly rate) or actual (按日计息)"
+    )
+    grace_months: Annotated[int, Field(ge=0, le=599, strict=True)] = 0
+    grace_type: GraceType = GraceType.INTEREST_ONLY
+    fee_rate: RateIn | None = Field(None, description="flat_fee: fee rate for the whole term")
+    fee_rate_per_period: RateIn | None = Field(None, description="flat_fee: fee rate per period")
+
+    model_config = {"json_schema_extra": {"examples": [CASE_STUDY_LOAN]}}
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleRequest:
+        self.to_terms()
+        return self
+
+    def to_terms(self) -> LoanTerms:
+        currency = self.money
+        check_minor_digits("principal", self.principal, currency)
+        if not 0 < self.principal <= MAX_PRINCIPAL:
+            raise PydanticCustomError("principal", "principal must be above 0 and at most 10^12")
+        for name in ("fee_rate", "fee_rate_per_period"):
+            value = getattr(self, name)
+            if value is not None and value > MAX_ANNUAL_RATE:
+                raise PydanticCustomError("rate", f"{name} may be at most 10")
+        return LoanTerms(
+            principal=self.principal,
+            currency=currency,
+            rate=self.contract_rate(rate_optional=self.method is Method.FLAT_FEE),
+            term_months=self.term_months,
+            start_date=self.start_date,
+            method=self.method,
+            first_due_date=self.first_due_date,
+            interest_basis=self.interest_basis,
+            grace_months=self.grace_months,
+            grace_type=self.grace_type,
+            fee_rate=self.fee_rate,
+            fee_rate_per_period=self.fee_rate_per_period,
+            rounding=self.rounding,
+        )
+
+
+class InstallmentOut(BaseModel):
+    number: int
+    due_date: str
+    days: int
+    opening_principal: AmountOut
+    principal: AmountOut
+    interest: AmountOut
+    fee: AmountOut
+    payment: AmountOut
+    capitalized_interest: AmountOut
+    closing_principal: AmountOut
+
+
+class TotalsOut(BaseModel):
+    principal: AmountOut
+    interest: AmountOut
+    fee: AmountOut
+    payment: AmountOut
+    capitalized_interest: AmountOut
+
+
+class ScheduleResponse(BaseModel):
+    currency: str
+    method: Method
+    installment_amount: AmountOut
+    installments: list[InstallmentOut]
+    totals: TotalsOut
+    apr: RateOut = Field(description="Monthly IRR × 12 (年化利率, IRR method)")
+    effective_annual_rate: RateOut = Field(description="XIRR at the actual dates, 365-day year")
+
+    @classmethod
+    def from_engine(cls, schedule: Schedule) -> ScheduleResponse:
+        currency = schedule.terms.currency
+
+        def fmt(amount: Decimal) -> str:
+            return format_amount(amount, currency)
+
+        return cls(
+            currency=currency.code,
+            method=schedule.terms.method,
+            installment_amount=fmt(schedule.installment_amount),
+            installments=[
+                InstallmentOut(
+                    number=row.number,
+                    due_date=row.due_date.isoformat(),
+                    days=row.days,
+                    opening_principal=fmt(row.opening_principal),
+                    principal=fmt(row.principal),
+                    interest=fmt(row.interest),
+                    fee=fmt(row.fee),
+                    payment=fmt(row.payment),
+                    capitalized_interest=fmt(row.capitalized_interest),
+                    closing_principal=fmt(row.closing_principal),
+                )
+                for row in schedule.installments
+            ],
+            totals=TotalsOut(
+                principal=fmt(schedule.totals.principal),
+                interest=fmt(schedule.totals.interest),
+                fee=fmt(schedule.totals.fee),
+                payment=fmt(schedule.totals.payment),
+                capitalized_interest=fmt(schedule.totals.capitalized_interest),
+            ),
+            apr=str(schedule.apr),
+            effective_annual_rate=str(schedule.effective_annual_rate),
+        )

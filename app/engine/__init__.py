@@ -1,0 +1,1 @@
+"""Pure calculation core: standard library only, Decimal throughout (SPEC §1–6)."""
