@@ -1,0 +1,21 @@
+"""Configuration from environment variables (pydantic-settings); documented in the README."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = "sqlite:///./repayment.db"
+    log_level: str = "INFO"
+    require_api_key_for_calculations: bool = False
+    max_body_bytes: int = 1024 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
