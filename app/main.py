@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.api import problems
-from app.api.routes import accruals, apr, schedules
+from app.api import middleware, problems
+from app.api.routes import accruals, apr, operations, schedules
+from app.settings import get_settings
 
 
 def create_app() -> FastAPI:
@@ -17,7 +18,10 @@ def create_app() -> FastAPI:
             "consumer credit (还款计划、按日计息、逾期与协商还款). Every amount is a decimal string."
         ),
     )
+    settings = get_settings()
     problems.install(app)
+    middleware.install(app, max_body_bytes=settings.max_body_bytes, log_level=settings.log_level)
+    app.include_router(operations.router)
     for module in (schedules, apr, accruals):
         app.include_router(module.router)
     return app

@@ -1,0 +1,225 @@
+"""Operations (SPEC §8–9): liveness, metrics, request ids, access log, body limit."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+
+import httpx
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+
+from app.api.middleware import JsonFormatter
+from app.main import create_app
+from tests.live_server import live_server
+
+MIB = 1024 * 1024
+OVERSIZED = b'{"principal": "' + b"1" * (MIB + MIB // 10) + b'"}'  # 1.1 MiB of valid JSON
+LOAN = {
+    "principal": "12000.00",
+    "term_months": 5,
+    "start_date": "2026-01-15",
+    "daily_rate": "0.0005",
+}
+
+
+@pytest.fixture
+def fresh_client() -> TestClient:
+    return TestClient(create_app())
+
+
+@pytest.mark.parametrize("path", ["/livez", "/healthz"])
+def test_liveness_answers_ok(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_operational_routes_stay_out_of_the_openapi(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert not {"/livez", "/healthz", "/metrics", "/echo"} & set(paths)
+
+
+def test_echo_returns_the_body_unchanged(client):
+    response = client.post("/echo", content=b'{"a": 1}')
+    assert response.status_code == 200
+    assert response.content == b'{"a": 1}'
+
+
+def test_a_valid_request_id_is_echoed(client):
+    response = client.get("/livez", headers={"X-Request-ID": "abc-123.XYZ_9"})
+    assert response.headers["x-request-id"] == "abc-123.XYZ_9"
+
+
+@pytest.mark.parametrize("sent", [None, "", "has space", "x" * 129, "semi;colon", "ü"])
+def test_a_missing_or_invalid_request_id_is_replaced_by_a_uuid(client, sent):
+    headers = {} if sent is None else {"X-Request-ID": sent.encode()}
+    response = client.get("/livez", headers=headers)
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+
+
+def test_error_responses_carry_a_request_id_too(client):
+    headers = {"X-Request-ID": "r-1", "Content-Type": "application/json"}
+    response = client.post("/v1/schedules", content=b"{", headers=headers)
+    assert response.status_code == 400
+    assert response.headers["x-request-id"] == "r-1"
+    assert client.get("/nowhere").headers["x-request-id"]
+
+
+def test_malformed_json_is_400_problem(client):
+    response = client.post(
+        "/v1/schedules", content=b'{"principal": "1', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 400
+
+
+def test_body_over_one_mib_with_content_length_is_413_problem(client):
+    response = client.post(
+        "/v1/schedules", content=OVERSIZED, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 413
+    assert problem["title"] == "Content Too Large"
+
+
+def test_body_of_exactly_one_mib_is_parsed(client):
+    body = b'{"principal": "' + b"1" * (MIB - 17) + b'"}'
+    assert len(body) == MIB
+    response = client.post(
+        "/v1/schedules", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+async def _call_chunked(app, chunks: list[bytes]) -> tuple[int, bytes, bool]:
+    """Drive the ASGI app with a chunked body and no Content-Length; note if it read it all."""
+    pending = list(chunks)
+    sent: list[dict] = []
+
+    async def receive():
+        body = pending.pop(0)
+        return {"type": "http.request", "body": body, "more_body": bool(pending)}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/schedules",
+        "raw_path": b"",
+        "root_path": "",
+        "query_string": b"",
+        "server": ("test", 80),
+        "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
+    }
+    await app(scope, receive, send)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body, not pending
+
+
+@pytest.mark.anyio
+async def test_chunked_body_over_one_mib_is_413_before_the_rest_is_read():
+    chunks = [b"x" * (64 * 1024)] * 40  # 2.5 MiB in 64 KiB chunks; refused after the 17th
+    status, body, read_all = await _call_chunked(create_app(), chunks)
+    assert status == 413
+    assert json.loads(body)["status"] == 413
+    assert not read_all
+
+
+@pytest.mark.anyio
+async def test_chunked_body_under_the_limit_reaches_the_route():
+    loan = json.dumps(LOAN).encode()
+    status, body, _ = await _call_chunked(create_app(), [loan[:10], loan[10:]])
+    assert status == 200
+    assert json.loads(body)["installments"]
+
+
+def test_live_server_refuses_oversized_bodies_with_and_without_content_length():
+    def chunks():
+        for _ in range(18):
+            yield b"1" * (64 * 1024)
+
+    with live_server() as base_url, httpx.Client(base_url=base_url, timeout=10) as http:
+        sized = http.post("/v1/schedules", content=OVERSIZED)
+        streamed = http.post("/v1/schedules", content=chunks())
+        fine = http.post("/v1/schedules", json=LOAN)
+    assert sized.status_code == 413
+    assert streamed.status_code == 413
+    assert streamed.headers["content-type"] == "application/problem+json"
+    assert fine.status_code == 200
+
+
+def test_metrics_are_labelled_by_route_template(fresh_client):
+    fresh_client.post("/v1/schedules", json=LOAN)
+    fresh_client.get("/v1/nothing/here?principal=12000")
+    response = fresh_client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'http_requests_total{method="POST",route="/v1/schedules",status="200"} 1.0' in text
+    assert (
+        'http_request_duration_seconds_bucket{le="0.001",method="POST",route="/v1/schedules"'
+        in text
+    )
+    assert 'route="unmatched"' in text
+    assert "/v1/nothing" not in text
+    assert "12000" not in text
+
+
+def test_metrics_use_the_template_not_the_raw_path(fresh_client):
+    app = fresh_client.app
+    router = APIRouter()
+
+    @router.get("/v1/things/{thing_id}")
+    def read_thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    app.include_router(router)
+    fresh_client.get("/v1/things/42")
+    text = fresh_client.get("/metrics").text
+    assert 'route="/v1/things/{thing_id}"' in text
+    assert "/v1/things/42" not in text
+
+
+def test_each_app_has_its_own_metrics():
+    first, second = TestClient(create_app()), TestClient(create_app())
+    first.get("/livez")
+    assert 'route="/livez"' in first.get("/metrics").text
+    assert 'route="/livez"' not in second.get("/metrics").text
+
+
+def test_one_json_log_line_per_request_without_body_or_query(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("app.access")
+    logger.addHandler(handler)
+    try:
+        client.post(
+            "/v1/schedules?borrower=Zhang%20San", json=LOAN, headers={"X-Request-ID": "log-test-1"}
+        )
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1
+    line = json.loads(lines[0])
+    assert line["request_id"] == "log-test-1"
+    assert line["route"] == "/v1/schedules"
+    assert line["method"] == "POST"
+    assert line["status"] == 200
+    assert line["level"] == "INFO"
+    assert line["duration_ms"] >= 0
+    assert line["time"].endswith("+00:00")
+    assert "Zhang" not in lines[0]
+    assert "12000" not in lines[0]
