@@ -1,0 +1,296 @@
+"""POST /v1/positions: request and response (SPEC §5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.api.schemas.common import (
+    MAX_ANNUAL_RATE,
+    MAX_PRINCIPAL,
+    AmountIn,
+    AmountOut,
+    DateIn,
+    RateIn,
+    RequestModel,
+    check_minor_digits,
+)
+from app.api.schemas.schedules import CASE_STUDY_LOAN, RateTerms, ScheduleRequest
+from app.engine.allocation import DEFAULT_ORDER, AllocationRule, AppliedPayment, Payment, Strategy
+from app.engine.errors import InvalidTerms
+from app.engine.ledger import Component, ScheduledInstallment
+from app.engine.money import Currency, format_amount
+from app.engine.penalty import PenaltyBase, PenaltyRule
+from app.engine.position import InstallmentPosition, LoanContract, Position, PositionSummary
+from app.engine.schedule import Method, build_schedule
+
+CASE_STUDY_PAYMENTS = [
+    {"date": "2026-02-15", "amount": "2509.07", "reference": "cs-1"},
+    {"date": "2026-03-15", "amount": "2509.07", "reference": "cs-2"},
+    {"date": "2026-04-15", "amount": "2509.07", "reference": "cs-3"},
+]
+CASE_STUDY_POSITION = {"loan": CASE_STUDY_LOAN, "payments": CASE_STUDY_PAYMENTS, "as_of": "2026-06-20"}
+
+
+class ScheduledInstallmentIn(RequestModel):
+    due_date: DateIn
+    principal: AmountIn
+    interest: AmountIn = Decimal(0)
+    fee: AmountIn = Decimal(0)
+
+
+class ExplicitSchedule(RateTerms):
+    """An installment list given by the caller, numbered 1..n, due dates strictly increasing."""
+
+    start_date: DateIn
+    installments: Annotated[list[ScheduledInstallmentIn], Field(min_length=1, max_length=600)]
+
+
+class PaymentIn(RequestModel):
+    date: DateIn
+    amount: AmountIn
+    reference: Annotated[str, Field(max_length=200)] | None = None
+
+
+class PenaltyRuleIn(RequestModel):
+    """罚息: rate_multiplier × contract daily rate (default 1.5, 借呗) or an absolute daily_rate (花呗)."""
+
+    rate_multiplier: RateIn | None = None
+    daily_rate: RateIn | None = None
+    base: PenaltyBase = Field(PenaltyBase.OVERDUE_PRINCIPAL,
+                              description="overdue_principal (借呗) or overdue_amount (花呗)")
+    compound: bool = False
+    grace_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(0, description="宽限期")
+    cap_annual_rate: RateIn | None = None
+
+    def to_engine(self) -> PenaltyRule:
+        if self.rate_multiplier is not None and self.daily_rate is not None:
+            raise PydanticCustomError("penalty", "give at most one of rate_multiplier or daily_rate")
+        for value in (self.rate_multiplier, self.cap_annual_rate):
+            if value is not None and value > MAX_ANNUAL_RATE:
+                raise PydanticCustomError("penalty", "penalty rates and multipliers may be at most 10")
+        if self.daily_rate is not None and self.daily_rate * 360 > MAX_ANNUAL_RATE:
+            raise PydanticCustomError("penalty", "the penalty daily_rate is above 1000 % a year")
+        return PenaltyRule(
+            rate_multiplier=None if self.daily_rate is not None else (self.rate_multiplier or Decimal("1.5")),
+            daily_rate=self.daily_rate,
+            base=self.base,
+            compound=self.compound,
+            grace_days=self.grace_days,
+            cap_annual_rate=self.cap_annual_rate,
+        )
+
+
+class AllocationRuleIn(RequestModel):
+    """还款冲抵顺序: the order of components and the strategy across installments."""
+
+    order: Annotated[list[Component], Field(min_length=4, max_length=4)] = list(DEFAULT_ORDER)
+    strategy: Strategy = Strategy.INSTALLMENT_FIRST
+
+    def to_engine(self) -> AllocationRule:
+        if len(set(self.order)) != 4:
+            raise PydanticCustomError("order", "order must name each of penalty, fee, interest, principal once")
+        return AllocationRule(tuple(self.order), self.strategy)
+
+
+class PositionRequest(RequestModel):
+    """Exactly one of `loan` (the terms of SPEC §2) or `schedule` (explicit installments)."""
+
+    loan: ScheduleRequest | None = None
+    schedule: ExplicitSchedule | None = None
+    payments: Annotated[list[PaymentIn], Field(max_length=1000)] = []
+    as_of: DateIn
+    penalty: PenaltyRuleIn = PenaltyRuleIn()
+    allocation: AllocationRuleIn = AllocationRuleIn()
+
+    model_config = {"json_schema_extra": {"examples": [CASE_STUDY_POSITION]}}
+
+    @model_validator(mode="after")
+    def _check(self) -> PositionRequest:
+        if (self.loan is None) == (self.schedule is None):
+            raise PydanticCustomError("loan_or_schedule", "give exactly one of loan or schedule")
+        currency = self.currency
+        for payment in self.payments:
+            check_minor_digits("amount", payment.amount, currency)
+            if payment.amount > MAX_PRINCIPAL:
+                raise PydanticCustomError("amount", "a payment may be at most 10^12")
+        if self.schedule is not None:
+            self.schedule.contract_rate()
+            for row in self.schedule.installments:
+                for name in ("principal", "interest", "fee"):
+                    check_minor_digits(name, getattr(row, name), currency)
+                    if getattr(row, name) > MAX_PRINCIPAL:
+                        raise PydanticCustomError(name, f"{name} may be at most 10^12")
+        self.penalty.to_engine()
+        self.allocation.to_engine()
+        return self
+
+    @property
+    def currency(self) -> Currency:
+        terms = self.loan if self.loan is not None else self.schedule
+        assert terms is not None
+        return terms.money
+
+    def contract(self) -> LoanContract:
+        if self.loan is not None:
+            return loan_contract(self.loan)
+        assert self.schedule is not None
+        s = self.schedule
+        rate = s.contract_rate()
+        rows = tuple(
+            ScheduledInstallment(n, r.due_date, r.principal, r.interest, r.fee)
+            for n, r in enumerate(s.installments, start=1)
+        )
+        return LoanContract(s.money, s.rounding, s.start_date, rate.daily_rate, rate.day_count,
+                            rows, True, rows[0].principal + rows[0].interest + rows[0].fee)
+
+    def engine_payments(self) -> list[Payment]:
+        return [Payment(p.date, p.amount, p.reference) for p in self.payments]
+
+
+def loan_contract(loan: ScheduleRequest) -> LoanContract:
+    """The installments of a loan's schedule, as a position needs them."""
+    schedule = build_schedule(loan.to_terms())
+    if any(r.principal < 0 or r.capitalized_interest > 0 for r in schedule.installments):
+        raise InvalidTerms("loan", "positions of loans with negative-principal rows or a capitalizing "
+                                   "grace period are not supported yet")
+    terms = schedule.terms
+    rows = tuple(
+        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
+        for r in schedule.installments
+    )
+    return LoanContract(terms.currency, terms.rounding, terms.start_date, terms.rate.daily_rate,
+                        terms.rate.day_count, rows, terms.method is not Method.FLAT_FEE,
+                        schedule.installment_amount)
+
+
+class InstallmentPositionOut(BaseModel):
+    number: int
+    due_date: str
+    principal: AmountOut
+    interest: AmountOut
+    fee: AmountOut
+    payment: AmountOut
+    paid_principal: AmountOut
+    paid_interest: AmountOut
+    paid_fee: AmountOut
+    paid_penalty: AmountOut
+    outstanding_principal: AmountOut
+    outstanding_interest: AmountOut
+    outstanding_fee: AmountOut
+    cancelled_interest: AmountOut
+    cancelled_fee: AmountOut
+    penalty_accrued: AmountOut
+    outstanding_penalty: AmountOut
+    days_past_due: int
+    status: str
+    settled_on: str | None
+
+
+class AllocationOut(BaseModel):
+    number: int
+    component: Component
+    amount: AmountOut
+
+
+class AppliedPaymentOut(BaseModel):
+    reference: str | None
+    date: str
+    amount: AmountOut
+    allocations: list[AllocationOut]
+    unapplied: AmountOut
+
+
+class PositionSummaryOut(BaseModel):
+    overdue_principal: AmountOut
+    overdue_interest: AmountOut
+    overdue_fee: AmountOut
+    outstanding_penalty: AmountOut
+    total_overdue: AmountOut
+    outstanding_principal: AmountOut
+    accrued_interest: AmountOut
+    payoff_amount: AmountOut
+    penalty_capped: bool
+    days_past_due: int
+    bucket: str
+    classification: str
+    next_due_date: str | None
+    next_payment: AmountOut | None
+
+    @classmethod
+    def from_engine(cls, s: PositionSummary, currency: Currency) -> PositionSummaryOut:
+        def fmt(amount: Decimal) -> str:
+            return format_amount(amount, currency)
+
+        return cls(
+            overdue_principal=fmt(s.overdue_principal),
+            overdue_interest=fmt(s.overdue_interest),
+            overdue_fee=fmt(s.overdue_fee),
+            outstanding_penalty=fmt(s.outstanding_penalty),
+            total_overdue=fmt(s.total_overdue),
+            outstanding_principal=fmt(s.outstanding_principal),
+            accrued_interest=fmt(s.accrued_interest),
+            payoff_amount=fmt(s.payoff_amount),
+            penalty_capped=s.penalty_capped,
+            days_past_due=s.days_past_due,
+            bucket=s.bucket,
+            classification=s.classification,
+            next_due_date=s.next_due_date.isoformat() if s.next_due_date else None,
+            next_payment=fmt(s.next_payment) if s.next_payment is not None else None,
+        )
+
+
+class PositionResponse(BaseModel):
+    currency: str
+    as_of: str
+    installments: list[InstallmentPositionOut]
+    payments: list[AppliedPaymentOut]
+    summary: PositionSummaryOut
+
+    @classmethod
+    def from_engine(cls, position: Position) -> PositionResponse:
+        currency = position.contract.currency
+
+        def fmt(amount: Decimal) -> str:
+            return format_amount(amount, currency)
+
+        def row(r: InstallmentPosition) -> InstallmentPositionOut:
+            s = r.scheduled
+            return InstallmentPositionOut(
+                number=s.number, due_date=s.due_date.isoformat(), principal=fmt(s.principal),
+                interest=fmt(s.interest), fee=fmt(s.fee),
+                payment=fmt(s.principal + s.interest + s.fee),
+                paid_principal=fmt(r.paid_principal), paid_interest=fmt(r.paid_interest),
+                paid_fee=fmt(r.paid_fee), paid_penalty=fmt(r.paid_penalty),
+                outstanding_principal=fmt(r.outstanding_principal),
+                outstanding_interest=fmt(r.outstanding_interest),
+                outstanding_fee=fmt(r.outstanding_fee),
+                cancelled_interest=fmt(r.cancelled_interest), cancelled_fee=fmt(r.cancelled_fee),
+                penalty_accrued=fmt(r.penalty_accrued),
+                outstanding_penalty=fmt(r.outstanding_penalty),
+                days_past_due=r.days_past_due, status=r.status.value,
+                settled_on=r.settled_on.isoformat() if r.settled_on else None,
+            )
+
+        def applied(a: AppliedPayment) -> AppliedPaymentOut:
+            return AppliedPaymentOut(
+                reference=a.payment.reference, date=a.payment.date.isoformat(),
+                amount=fmt(a.payment.amount),
+                allocations=[AllocationOut(number=x.number, component=x.component, amount=fmt(x.amount))
+                             for x in a.allocations],
+                unapplied=fmt(a.unapplied),
+            )
+
+        return cls(
+            currency=currency.code,
+            as_of=position.as_of.isoformat(),
+            installments=[row(r) for r in position.installments],
+            payments=[applied(a) for a in position.payments],
+            summary=PositionSummaryOut.from_engine(position.summary, currency),
+        )
+
+
+__all__ = ["PositionRequest", "PositionResponse", "loan_contract"]

@@ -1,0 +1,247 @@
+"""A loan's position as of a date (SPEC §5): overdue, days past due, buckets, payoff.
+
+Payments apply in date order (several on one date in request order); each installment's
+penalty accrues lazily between its own events, so a loan three years overdue costs about
+the same to compute as one three days overdue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from app.engine.allocation import (
+    AllocationRule,
+    AppliedPayment,
+    InterestAccrualBasis,
+    Payment,
+    PrincipalLog,
+    apply_payment,
+    settlement_interest,
+)
+from app.engine.errors import InvalidTerms
+from app.engine.ledger import Component, InstallmentLedger, ScheduledInstallment
+from app.engine.money import ZERO, Currency, Rounding, exact
+from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
+
+MAX_PAYMENTS = 1000
+# (upper bound of days past due, label): M1 1–30 … M6 151–180, M7+ beyond (逾期账龄)
+_BUCKETS = ((0, "M0"), (30, "M1"), (60, "M2"), (90, "M3"), (120, "M4"), (150, "M5"), (180, "M6"))
+# 五级分类 (five-category loan classification) by days past due
+_CLASSES = ((0, "normal"), (90, "special_mention"), (270, "substandard"), (360, "doubtful"))
+
+
+class InstallmentStatus(StrEnum):
+    PAID = "paid"
+    PAID_LATE = "paid_late"
+    OVERDUE = "overdue"
+    DUE_TODAY = "due_today"
+    UPCOMING = "upcoming"
+
+
+@dataclass(frozen=True, slots=True)
+class LoanContract:
+    """What a position needs of a loan: its installments and its contract rate."""
+
+    currency: Currency
+    rounding: Rounding
+    start_date: date
+    daily_rate: Decimal
+    day_count: int
+    installments: tuple[ScheduledInstallment, ...]
+    accrues_interest: bool = True  # False for flat_fee
+    installment_amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstallmentPosition:
+    scheduled: ScheduledInstallment
+    paid_principal: Decimal
+    paid_interest: Decimal
+    paid_fee: Decimal
+    paid_penalty: Decimal
+    outstanding_principal: Decimal
+    outstanding_interest: Decimal
+    outstanding_fee: Decimal
+    cancelled_interest: Decimal
+    cancelled_fee: Decimal
+    penalty_accrued: Decimal
+    outstanding_penalty: Decimal
+    days_past_due: int
+    status: InstallmentStatus
+    settled_on: date | None
+
+    @property
+    def outstanding_amount(self) -> Decimal:
+        return self.outstanding_principal + self.outstanding_interest + self.outstanding_fee
+
+
+@dataclass(frozen=True, slots=True)
+class PositionSummary:
+    overdue_principal: Decimal
+    overdue_interest: Decimal
+    overdue_fee: Decimal
+    outstanding_penalty: Decimal
+    total_overdue: Decimal
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    payoff_amount: Decimal
+    penalty_capped: bool
+    days_past_due: int
+    bucket: str
+    classification: str
+    next_due_date: date | None
+    next_payment: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    contract: LoanContract
+    as_of: date
+    installments: tuple[InstallmentPosition, ...]
+    payments: tuple[AppliedPayment, ...]
+    summary: PositionSummary
+
+
+def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> None:
+    if not contract.installments:
+        raise InvalidTerms("schedule.installments", "at least one installment is needed")
+    previous = contract.start_date
+    for number, row in enumerate(contract.installments, start=1):
+        if row.due_date <= previous:
+            raise InvalidTerms("schedule.installments",
+                               f"due dates must increase and follow start_date (installment {number})")
+        if min(row.principal, row.interest, row.fee) < 0:
+            raise InvalidTerms("schedule.installments", f"installment {number} has a negative amount")
+        previous = row.due_date
+    if as_of < contract.start_date:
+        raise InvalidTerms("as_of", "must be on or after start_date")
+    if len(payments) > MAX_PAYMENTS:
+        raise InvalidTerms("payments", f"at most {MAX_PAYMENTS} payments")
+    for index, payment in enumerate(payments):
+        if not contract.start_date <= payment.date <= as_of:
+            raise InvalidTerms(f"payments.{index}.date", "must be from start_date to as_of")
+
+
+def _label(days: int, table: tuple[tuple[int, str], ...], beyond: str) -> str:
+    for upper, label in table:
+        if days <= upper:
+            return label
+    return beyond
+
+
+def days_past_due_bucket(days: int) -> str:
+    return _label(days, _BUCKETS, "M7+")
+
+
+def classification(days: int) -> str:
+    return _label(days, _CLASSES, "loss")
+
+
+def _installment_position(led: InstallmentLedger, as_of: date) -> InstallmentPosition:
+    s = led.scheduled
+    penalty = led.penalty_shown(as_of)
+    unsettled = led.settled_on is None
+    if not unsettled:
+        assert led.settled_on is not None
+        status = InstallmentStatus.PAID if led.settled_on <= s.due_date else InstallmentStatus.PAID_LATE
+    elif as_of > s.due_date:
+        status = InstallmentStatus.OVERDUE
+    elif as_of == s.due_date:
+        status = InstallmentStatus.DUE_TODAY
+    else:
+        status = InstallmentStatus.UPCOMING
+    return InstallmentPosition(
+        scheduled=s,
+        paid_principal=led.paid[Component.PRINCIPAL],
+        paid_interest=led.paid[Component.INTEREST],
+        paid_fee=led.paid[Component.FEE],
+        paid_penalty=led.paid[Component.PENALTY],
+        outstanding_principal=led.outstanding(Component.PRINCIPAL, as_of),
+        outstanding_interest=led.outstanding(Component.INTEREST, as_of),
+        outstanding_fee=led.outstanding(Component.FEE, as_of),
+        cancelled_interest=led.cancelled_interest,
+        cancelled_fee=led.cancelled_fee,
+        penalty_accrued=penalty,
+        outstanding_penalty=penalty - led.paid[Component.PENALTY],
+        days_past_due=(as_of - s.due_date).days if status is InstallmentStatus.OVERDUE else 0,
+        status=status,
+        settled_on=led.settled_on,
+    )
+
+
+def _summary(
+    rows: Sequence[InstallmentPosition], accrued_interest: Decimal, capped: bool, as_of: date
+) -> PositionSummary:
+    overdue = [r for r in rows if r.status is InstallmentStatus.OVERDUE]
+    overdue_principal = sum((r.outstanding_principal for r in overdue), ZERO)
+    overdue_interest = sum((r.outstanding_interest for r in overdue), ZERO)
+    overdue_fee = sum((r.outstanding_fee for r in overdue), ZERO)
+    outstanding_penalty = sum((r.outstanding_penalty for r in rows), ZERO)
+    total_overdue = overdue_principal + overdue_interest + overdue_fee + outstanding_penalty
+    due_today = sum((r.outstanding_amount for r in rows if r.status is InstallmentStatus.DUE_TODAY),
+                    ZERO)
+    later_principal = sum(
+        (r.outstanding_principal for r in rows if r.scheduled.due_date > as_of), ZERO
+    )
+    upcoming = [r for r in rows if r.settled_on is None and r.scheduled.due_date >= as_of]
+    days = max((r.days_past_due for r in overdue), default=0)
+    return PositionSummary(
+        overdue_principal=overdue_principal,
+        overdue_interest=overdue_interest,
+        overdue_fee=overdue_fee,
+        outstanding_penalty=outstanding_penalty,
+        total_overdue=total_overdue,
+        outstanding_principal=sum((r.outstanding_principal for r in rows), ZERO),
+        accrued_interest=accrued_interest,
+        payoff_amount=total_overdue + due_today + later_principal + accrued_interest,
+        penalty_capped=capped,
+        days_past_due=days,
+        bucket=days_past_due_bucket(days),
+        classification=classification(days),
+        next_due_date=upcoming[0].scheduled.due_date if upcoming else None,
+        next_payment=upcoming[0].outstanding_amount if upcoming else None,
+    )
+
+
+@exact
+def position_as_of(
+    contract: LoanContract,
+    payments: Sequence[Payment],
+    as_of: date,
+    *,
+    penalty: PenaltyRule | None = None,
+    allocation: AllocationRule | None = None,
+) -> Position:
+    """Apply the payments in date order and report the loan as of `as_of` (SPEC §5)."""
+    _check(contract, payments, as_of)
+    rule = penalty or PenaltyRule()
+    rate = penalty_rate(rule, contract.daily_rate, contract.day_count)
+    ledgers = [
+        InstallmentLedger(row, PenaltyAccrual(row.due_date, rule, rate.daily_rate), rule,
+                          contract.currency, contract.rounding)
+        for row in contract.installments
+    ]
+    basis = InterestAccrualBasis(contract.start_date, contract.daily_rate,
+                                 contract.accrues_interest, contract.currency, contract.rounding)
+    log = PrincipalLog()
+    applied = []
+    for payment in sorted(payments, key=lambda p: p.date):  # stable: request order within a day
+        for led in ledgers:
+            led.settle_if_nothing_to_pay(payment.date)
+        applied.append(apply_payment(payment, ledgers, allocation or AllocationRule(), basis, log))
+    for led in ledgers:
+        led.settle_if_nothing_to_pay(as_of)
+    rows = [_installment_position(led, as_of) for led in ledgers]
+    settled = all(led.settled_on is not None for led in ledgers)
+    accrued = ZERO if settled else settlement_interest(ledgers, as_of, basis, log)
+    return Position(
+        contract=contract,
+        as_of=as_of,
+        installments=tuple(rows),
+        payments=tuple(applied),
+        summary=_summary(rows, accrued, rate.capped, as_of),
+    )
