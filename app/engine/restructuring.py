@@ -1,18 +1,40 @@
 """Restructuring options side by side (协商还款方案, SPEC §6).
 
-The computation lands with the restructuring-options issue; these are its result types, which
-the agreements service consumes.
+From a position the engine forms the restructured balance B0 (payoff less the rounded
+waivers) and offers: pay the overdue now (还清逾期), settle now (一次性结清), deferral (延期还款),
+re-installment (协商分期 / 个性化分期), interest freeze (停息挂账) and the shortest plan that fits
+the borrower's capacity, each with cost, IRR-based APR (年化利率), affordability and compliance
+(term ≤ max_term_months, the credit-card rule's 5 years by default; APR ≤ rate_cap, the court
+cap of 24 %), and one recommendation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from app.engine.money import Currency
-from app.engine.schedule import Schedule
+from app.engine.allocation import AllocationRule, Payment
+from app.engine.dates import DayCount, add_months
+from app.engine.errors import CalculationError, InvalidTerms
+from app.engine.money import ONE, ZERO, Currency, exact, quantize
+from app.engine.penalty import PenaltyRule
+from app.engine.position import InstallmentStatus, LoanContract, Position, position_as_of
+from app.engine.restructuring_notes import option_notes
+from app.engine.schedule import (
+    ContractRate,
+    GraceType,
+    InterestBasis,
+    LoanTerms,
+    Method,
+    Schedule,
+    build_schedule,
+    level_installment,
+)
+
+MAX_PLAN_TERM = 600
 
 
 class OptionKind(StrEnum):
@@ -22,6 +44,9 @@ class OptionKind(StrEnum):
     REINSTALLMENT = "reinstallment"  # 协商分期 / 个性化分期
     INTEREST_FREEZE = "interest_freeze"  # 停息挂账
     CAPACITY_PLAN = "capacity_plan"
+
+
+KIND_ORDER = tuple(OptionKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +86,240 @@ class Option:
     affordable: bool | None
     compliant: bool
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RestructuringPolicy:
+    max_term_months: int = 60  # credit-card rule: negotiated plans up to 5 years
+    restructure_annual_rate: Decimal | None = None  # default: the contract rate
+    penalty_waiver: Decimal = ONE  # fraction of the outstanding penalty forgiven
+    interest_waiver: Decimal = ZERO  # fraction of the overdue interest forgiven
+    settlement_discount: Decimal = ZERO  # fraction of the interest in B0 forgiven for a lump sum
+    deferral_months: tuple[int, ...] = (1, 2, 3)
+    installment_terms: tuple[int, ...] = (3, 6, 12, 24, 36, 60)
+    rate_cap: Decimal = Decimal("0.24")  # 4 × LPR / 24 % court cap
+
+
+@dataclass(frozen=True, slots=True)
+class RestructuringRequest:
+    contract: LoanContract
+    payments: Sequence[Payment]
+    as_of: date
+    penalty: PenaltyRule = field(default_factory=PenaltyRule)
+    allocation: AllocationRule = field(default_factory=AllocationRule)
+    capacity: Decimal | None = None
+    first_due_date: date | None = None
+    policy: RestructuringPolicy = field(default_factory=RestructuringPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class Restructuring:
+    position: Position
+    balance: Decimal  # B0, the restructured balance
+    options: tuple[Option, ...]
+    recommended: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every option of one request shares."""
+
+    request: RestructuringRequest
+    position: Position
+    balance: Decimal
+    waived_penalty: Decimal
+    waived_interest: Decimal
+    rate: ContractRate
+    first_due_date: date
+
+    @property
+    def currency(self) -> Currency:
+        return self.request.contract.currency
+
+    def q(self, amount: Decimal) -> Decimal:
+        return quantize(amount, self.currency, self.request.contract.rounding)
+
+
+def _option(ctx: _Context, kind: OptionKind, term: int, installments: Sequence[PlanInstallment],
+            schedule: Schedule | None, waived: tuple[Decimal, Decimal], option_id: str) -> Option:
+    """An option's figures from the payments it asks for; `waived` is (penalty, interest)."""
+    policy = ctx.request.policy
+    payments = [row.payment for row in installments]
+    total = sum(payments, ZERO)
+    apr = schedule.apr if schedule is not None else None
+    capacity = ctx.request.capacity
+    first, largest = payments[0], max(payments)
+    return Option(
+        id=option_id,
+        kind=kind,
+        term_months=term,
+        currency=ctx.currency,
+        schedule=schedule,
+        installments=tuple(installments),
+        first_payment=first,
+        max_payment=largest,
+        total_payable=total,
+        total_cost=total - ctx.position.summary.outstanding_principal,
+        waived_penalty=waived[0],
+        waived_interest=waived[1],
+        apr=apr,
+        affordable=None if capacity is None else largest <= capacity,
+        compliant=term <= policy.max_term_months and (apr is None or apr <= policy.rate_cap),
+        notes=option_notes(kind, term, first, largest, total, ctx.currency),
+    )
+
+
+def _pay_overdue_now(ctx: _Context) -> Option:
+    summary = ctx.position.summary
+    as_of = ctx.request.as_of
+    rows = [PlanInstallment(1, as_of, summary.overdue_principal, summary.overdue_interest,
+                            summary.overdue_fee + summary.outstanding_penalty)]
+    remaining = [r for r in ctx.position.installments
+                 if r.settled_on is None and r.scheduled.due_date >= as_of and r.outstanding_amount > 0]
+    for r in remaining:
+        rows.append(PlanInstallment(len(rows) + 1, r.scheduled.due_date, r.outstanding_principal,
+                                    r.outstanding_interest, r.outstanding_fee))
+    # No waivers here: the borrower cures the arrears and keeps the original schedule.
+    return _option(ctx, OptionKind.PAY_OVERDUE_NOW, len(remaining), rows, None, (ZERO, ZERO),
+                   OptionKind.PAY_OVERDUE_NOW.value)
+
+
+def _settle_now(ctx: _Context) -> Option:
+    summary = ctx.position.summary
+    due_today_interest = sum((r.outstanding_interest for r in ctx.position.installments
+                              if r.status is InstallmentStatus.DUE_TODAY), ZERO)
+    interest_in_balance = (summary.overdue_interest - ctx.waived_interest + due_today_interest
+                           + summary.accrued_interest)
+    discount = ctx.q(ctx.request.policy.settlement_discount * interest_in_balance)
+    amount = ctx.balance - discount
+    row = PlanInstallment(1, ctx.request.as_of, amount, ZERO, ZERO)
+    return _option(ctx, OptionKind.SETTLE_NOW, 0, [row], None,
+                   (ctx.waived_penalty, ctx.waived_interest + discount), OptionKind.SETTLE_NOW.value)
+
+
+def _plan_schedule(ctx: _Context, method: Method, term: int, *, rate: ContractRate | None = None,
+                   grace_months: int = 0) -> Schedule | None:
+    """B0 as a plan from as_of on the periodic basis; None when the engine rejects it."""
+    contract = ctx.request.contract
+    if not 1 <= term <= MAX_PLAN_TERM:
+        return None
+    terms = LoanTerms(
+        principal=ctx.balance,
+        currency=contract.currency,
+        rate=rate or ctx.rate,
+        term_months=term,
+        start_date=ctx.request.as_of,
+        method=method,
+        first_due_date=ctx.first_due_date,
+        interest_basis=InterestBasis.PERIODIC,
+        grace_months=grace_months,
+        grace_type=GraceType.INTEREST_ONLY,
+        rounding=contract.rounding,
+    )
+    try:
+        return build_schedule(terms)
+    except CalculationError:
+        return None
+
+
+def _plan_option(ctx: _Context, kind: OptionKind, schedule: Schedule | None, suffix: int) -> Option | None:
+    if schedule is None:
+        return None
+    rows = [PlanInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
+            for r in schedule.installments]
+    return _option(ctx, kind, len(rows), rows, schedule, (ctx.waived_penalty, ctx.waived_interest),
+                   f"{kind.value}-{suffix}")
+
+
+def _capacity_term(ctx: _Context, capacity: Decimal) -> Schedule | None:
+    """The shortest equal_installment plan whose largest installment is at most `capacity`.
+
+    Every row but the last pays the level amount A(n), so A(n) ≤ capacity is necessary; A falls
+    as n grows, so a bisection finds the first candidate and a short walk checks the last row.
+    """
+    limit = min(ctx.request.policy.max_term_months, MAX_PLAN_TERM)
+    monthly = ctx.rate.monthly_rate
+
+    def level(n: int) -> Decimal:
+        return ctx.q(level_installment(ctx.balance, monthly, n))
+
+    low, high = 1, limit
+    if level(high) > capacity:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if level(middle) <= capacity:
+            high = middle
+        else:
+            low = middle + 1
+    for term in range(low, limit + 1):
+        schedule = _plan_schedule(ctx, Method.EQUAL_INSTALLMENT, term)
+        if schedule is not None and max(r.payment for r in schedule.installments) <= capacity:
+            return schedule
+    return None
+
+
+def recommend(options: Sequence[Option], capacity: Decimal | None, installment_amount: Decimal) -> str | None:
+    """SPEC §6: the cheapest compliant candidate that is not a freeze; a freeze only as last resort."""
+    if capacity is not None:
+        candidates = [o for o in options if o.compliant and o.affordable]
+    else:
+        candidates = [o for o in options if o.compliant and o.first_payment <= installment_amount]
+    others = [o for o in candidates if o.kind is not OptionKind.INTEREST_FREEZE]
+    if others:
+        best = min(others, key=lambda o: (o.total_cost, o.term_months, KIND_ORDER.index(o.kind)))
+        return best.id
+    freezes = [o for o in candidates if o.kind is OptionKind.INTEREST_FREEZE]
+    return min(freezes, key=lambda o: o.term_months).id if freezes else None
+
+
+def _context(request: RestructuringRequest, position: Position) -> _Context:
+    contract, policy, summary = request.contract, request.policy, position.summary
+    q = lambda amount: quantize(amount, contract.currency, contract.rounding)  # noqa: E731
+    waived_penalty = q(policy.penalty_waiver * summary.outstanding_penalty)
+    waived_interest = q(policy.interest_waiver * summary.overdue_interest)
+    annual = policy.restructure_annual_rate
+    if annual is None:
+        annual = contract.daily_rate * contract.day_count
+    first_due = request.first_due_date or add_months(request.as_of, 1)
+    if first_due <= request.as_of:
+        raise InvalidTerms("first_due_date", "must be after as_of")
+    return _Context(request, position, summary.payoff_amount - waived_penalty - waived_interest,
+                    waived_penalty, waived_interest,
+                    ContractRate.from_annual(annual, DayCount(contract.day_count)), first_due)
+
+
+@exact
+def restructuring_options(request: RestructuringRequest) -> Restructuring:
+    """Every plan the lender can offer for this loan on `as_of`, and the one to offer first."""
+    position = position_as_of(request.contract, request.payments, request.as_of,
+                              penalty=request.penalty, allocation=request.allocation)
+    ctx = _context(request, position)
+    if ctx.balance <= 0 or position.summary.payoff_amount <= 0:
+        return Restructuring(position, ctx.balance, (), None)
+    policy = request.policy
+    unpaid = sum(1 for r in position.installments if r.settled_on is None)
+    terms = sorted({n for n in policy.installment_terms if n <= policy.max_term_months})
+    options: list[Option | None] = [_pay_overdue_now(ctx), _settle_now(ctx)]
+    for k in sorted(set(policy.deferral_months)):
+        schedule = _plan_schedule(ctx, Method.EQUAL_INSTALLMENT, unpaid + k, grace_months=k)
+        options.append(_plan_option(ctx, OptionKind.DEFERRAL, schedule, k))
+    for n in terms:
+        options.append(_plan_option(ctx, OptionKind.REINSTALLMENT,
+                                    _plan_schedule(ctx, Method.EQUAL_INSTALLMENT, n), n))
+    frozen = ContractRate.from_annual(ZERO, ctx.rate.day_count)
+    for n in terms:
+        options.append(_plan_option(ctx, OptionKind.INTEREST_FREEZE,
+                                    _plan_schedule(ctx, Method.EQUAL_PRINCIPAL, n, rate=frozen), n))
+    if request.capacity is not None:
+        fitting = _capacity_term(ctx, request.capacity)
+        if fitting is not None:
+            options.append(_plan_option(ctx, OptionKind.CAPACITY_PLAN, fitting,
+                                        len(fitting.installments)))
+    offered = tuple(o for o in options if o is not None)
+    installment_amount = request.contract.installment_amount
+    if installment_amount is None:
+        first = request.contract.installments[0]
+        installment_amount = first.principal + first.interest + first.fee
+    return Restructuring(position, ctx.balance, offered,
+                         recommend(offered, request.capacity, installment_amount))

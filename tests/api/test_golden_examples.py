@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import EXAMPLES_DIR, load_examples
 
-IMPLEMENTED = ("schedules", "apr", "accruals", "probe", "positions")
+IMPLEMENTED = ("schedules", "apr", "accruals", "probe", "positions", "restructuring")
 EXAMPLES = [e for e in load_examples() if e["name"].startswith(IMPLEMENTED)]
 
 

@@ -1,0 +1,158 @@
+"""POST /v1/restructuring/options: request and response (SPEC §6)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.api.schemas.common import (
+    MAX_ANNUAL_RATE,
+    MAX_PRINCIPAL,
+    AmountIn,
+    AmountOut,
+    DateIn,
+    RateIn,
+    RateOut,
+    RequestModel,
+    check_minor_digits,
+)
+from app.api.schemas.positions import CASE_STUDY_POSITION, PositionRequest, PositionSummaryOut
+from app.api.schemas.schedules import ScheduleResponse
+from app.engine.money import ONE, Currency, format_amount
+from app.engine.restructuring import (
+    Option,
+    OptionKind,
+    Restructuring,
+    RestructuringPolicy,
+    RestructuringRequest,
+)
+
+Term = Annotated[int, Field(ge=1, le=600, strict=True)]
+
+
+class PolicyIn(RequestModel):
+    """The lender's restructuring policy; every field has the SPEC §6 default."""
+
+    max_term_months: Term = Field(60, description="Longest plan (credit-card rule: 5 years)")
+    restructure_annual_rate: RateIn | None = Field(None, description="Default: the contract rate")
+    penalty_waiver: RateIn = Field(ONE, description="Fraction 0–1 of the outstanding penalty forgiven")
+    interest_waiver: RateIn = Field(Decimal(0), description="Fraction 0–1 of the overdue interest forgiven")
+    settlement_discount: RateIn = Field(Decimal(0), description="Fraction 0–1 of the interest forgiven for a lump sum")
+    deferral_months: Annotated[list[Term], Field(min_length=1, max_length=60)] = [1, 2, 3]
+    installment_terms: Annotated[list[Term], Field(min_length=1, max_length=60)] = [3, 6, 12, 24, 36, 60]
+    rate_cap: RateIn = Field(Decimal("0.24"), description="Highest compliant APR (court cap 4 × LPR / 24 %)")
+
+    @model_validator(mode="after")
+    def _check(self) -> PolicyIn:
+        for name in ("penalty_waiver", "interest_waiver", "settlement_discount"):
+            if getattr(self, name) > 1:
+                raise PydanticCustomError("fraction", f"{name} must be between 0 and 1")
+        for name in ("restructure_annual_rate", "rate_cap"):
+            value = getattr(self, name)
+            if value is not None and value > MAX_ANNUAL_RATE:
+                raise PydanticCustomError("rate", f"{name} may be at most 10 (1000 %)")
+        return self
+
+    def to_engine(self) -> RestructuringPolicy:
+        return RestructuringPolicy(
+            max_term_months=self.max_term_months,
+            restructure_annual_rate=self.restructure_annual_rate,
+            penalty_waiver=self.penalty_waiver,
+            interest_waiver=self.interest_waiver,
+            settlement_discount=self.settlement_discount,
+            deferral_months=tuple(self.deferral_months),
+            installment_terms=tuple(self.installment_terms),
+            rate_cap=self.rate_cap,
+        )
+
+
+class OptionsRequest(PositionRequest):
+    """A position request plus the borrower's monthly capacity and the lender's policy."""
+
+    capacity: AmountIn | None = Field(None, description="Monthly amount the borrower can pay, > 0")
+    first_due_date: DateIn | None = Field(None, description="First due date of a new plan")
+    policy: PolicyIn = PolicyIn()
+
+    model_config = {"json_schema_extra": {"examples": [{**CASE_STUDY_POSITION, "capacity": "900.00"}]}}
+
+    @model_validator(mode="after")
+    def _check_capacity(self) -> OptionsRequest:
+        if self.capacity is not None:
+            check_minor_digits("capacity", self.capacity, self.currency)
+            if not 0 < self.capacity <= MAX_PRINCIPAL:
+                raise PydanticCustomError("capacity", "capacity must be above 0")
+        return self
+
+    def to_engine(self) -> RestructuringRequest:
+        return RestructuringRequest(
+            contract=self.contract(),
+            payments=self.engine_payments(),
+            as_of=self.as_of,
+            penalty=self.penalty.to_engine(),
+            allocation=self.allocation.to_engine(),
+            capacity=self.capacity,
+            first_due_date=self.first_due_date,
+            policy=self.policy.to_engine(),
+        )
+
+
+class WaivedOut(BaseModel):
+    penalty: AmountOut
+    interest: AmountOut
+
+
+class OptionOut(BaseModel):
+    id: str
+    kind: OptionKind
+    term_months: int
+    schedule: ScheduleResponse | None
+    first_payment: AmountOut
+    max_payment: AmountOut
+    total_payable: AmountOut
+    total_cost: AmountOut
+    waived: WaivedOut
+    apr: RateOut | None
+    affordable: bool | None
+    compliant: bool
+    notes: list[str]
+
+    @classmethod
+    def from_engine(cls, option: Option) -> OptionOut:
+        c: Currency = option.currency
+
+        def fmt(amount: Decimal) -> str:
+            return format_amount(amount, c)
+
+        return cls(
+            id=option.id,
+            kind=option.kind,
+            term_months=option.term_months,
+            schedule=ScheduleResponse.from_engine(option.schedule) if option.schedule else None,
+            first_payment=fmt(option.first_payment),
+            max_payment=fmt(option.max_payment),
+            total_payable=fmt(option.total_payable),
+            total_cost=fmt(option.total_cost),
+            waived=WaivedOut(penalty=fmt(option.waived_penalty), interest=fmt(option.waived_interest)),
+            apr=str(option.apr) if option.apr is not None else None,
+            affordable=option.affordable,
+            compliant=option.compliant,
+            notes=list(option.notes),
+        )
+
+
+class OptionsResponse(BaseModel):
+    position: PositionSummaryOut
+    options: list[OptionOut]
+    recommended: str | None
+
+    @classmethod
+    def from_engine(cls, result: Restructuring) -> OptionsResponse:
+        return cls(
+            position=PositionSummaryOut.from_engine(result.position.summary,
+                                                    result.position.contract.currency),
+            options=[OptionOut.from_engine(o) for o in result.options],
+            recommended=result.recommended,
+        )
