@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api import middleware, problems
-from app.api.routes import accruals, apr, operations, positions, restructuring, schedules
+from app.api.routes import (
+    accruals,
+    apr,
+    examples,
+    operations,
+    positions,
+    restructuring,
+    schedules,
+)
 from app.settings import get_settings
 
 
@@ -22,7 +30,7 @@ def create_app() -> FastAPI:
     problems.install(app)
     middleware.install(app, max_body_bytes=settings.max_body_bytes, log_level=settings.log_level)
     app.include_router(operations.router)
-    for module in (schedules, apr, accruals, positions, restructuring):
+    for module in (schedules, apr, accruals, positions, restructuring, examples):
         app.include_router(module.router)
     return app
 

@@ -107,6 +107,7 @@ class InstallmentLedger:
             self.settled_on = day
 
     def settle_if_nothing_to_pay(self, day: date) -> None:
-        """Installments with nothing to pay are settled on their due date (SPEC §5)."""
-        if self.settled_on is None and self.due_date <= day:
-            self._update_status(self.due_date)
+        """Installments with nothing scheduled are settled on their due date (SPEC §5)."""
+        s = self.scheduled
+        if self.settled_on is None and self.due_date <= day and not (s.principal or s.interest or s.fee):
+            self.fully_paid_on = self.settled_on = self.due_date

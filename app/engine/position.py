@@ -26,6 +26,7 @@ from app.engine.errors import InvalidTerms
 from app.engine.ledger import Component, InstallmentLedger, ScheduledInstallment
 from app.engine.money import ZERO, Currency, Rounding, exact
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
+from app.engine.schedule import Method, Schedule
 
 MAX_PAYMENTS = 1000
 # (upper bound of days past due, label): M1 1–30 … M6 151–180, M7+ beyond (逾期账龄)
@@ -104,6 +105,25 @@ class Position:
     installments: tuple[InstallmentPosition, ...]
     payments: tuple[AppliedPayment, ...]
     summary: PositionSummary
+
+
+def contract_of(schedule: Schedule) -> LoanContract:
+    """The installments of a built schedule, as a position needs them (SPEC §5).
+
+    Loans whose schedule has a negative-principal row or a capitalizing grace period are not
+    supported yet (SPEC §5): the allocation rules assume principal only ever falls.
+    """
+    if any(r.principal < 0 or r.capitalized_interest > 0 for r in schedule.installments):
+        raise InvalidTerms("loan", "positions of loans with negative-principal rows or a "
+                                   "capitalizing grace period are not supported yet")
+    terms = schedule.terms
+    rows = tuple(
+        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
+        for r in schedule.installments
+    )
+    return LoanContract(terms.currency, terms.rounding, terms.start_date, terms.rate.daily_rate,
+                        terms.rate.day_count, rows, terms.method is not Method.FLAT_FEE,
+                        schedule.installment_amount)
 
 
 def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> None:

@@ -20,12 +20,17 @@ from app.api.schemas.common import (
 )
 from app.api.schemas.schedules import CASE_STUDY_LOAN, RateTerms, ScheduleRequest
 from app.engine.allocation import DEFAULT_ORDER, AllocationRule, AppliedPayment, Payment, Strategy
-from app.engine.errors import InvalidTerms
 from app.engine.ledger import Component, ScheduledInstallment
 from app.engine.money import Currency, format_amount
 from app.engine.penalty import PenaltyBase, PenaltyRule
-from app.engine.position import InstallmentPosition, LoanContract, Position, PositionSummary
-from app.engine.schedule import Method, build_schedule
+from app.engine.position import (
+    InstallmentPosition,
+    LoanContract,
+    Position,
+    PositionSummary,
+    contract_of,
+)
+from app.engine.schedule import build_schedule
 
 CASE_STUDY_PAYMENTS = [
     {"date": "2026-02-15", "amount": "2509.07", "reference": "cs-1"},
@@ -153,18 +158,7 @@ class PositionRequest(RequestModel):
 
 def loan_contract(loan: ScheduleRequest) -> LoanContract:
     """The installments of a loan's schedule, as a position needs them."""
-    schedule = build_schedule(loan.to_terms())
-    if any(r.principal < 0 or r.capitalized_interest > 0 for r in schedule.installments):
-        raise InvalidTerms("loan", "positions of loans with negative-principal rows or a capitalizing "
-                                   "grace period are not supported yet")
-    terms = schedule.terms
-    rows = tuple(
-        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
-        for r in schedule.installments
-    )
-    return LoanContract(terms.currency, terms.rounding, terms.start_date, terms.rate.daily_rate,
-                        terms.rate.day_count, rows, terms.method is not Method.FLAT_FEE,
-                        schedule.installment_amount)
+    return contract_of(build_schedule(loan.to_terms()))
 
 
 class InstallmentPositionOut(BaseModel):
