@@ -35,6 +35,9 @@ class GraceType(StrEnum):
     CAPITALIZE = "capitalize"
 
 
+# A balance that grows past this (1,000 × the largest principal, SPEC §8) is refused with a 422.
+MAX_BALANCE = Decimal(10) ** 15
+
 GRACE_METHODS = frozenset({Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL, Method.INTEREST_ONLY})
 
 
@@ -173,10 +176,8 @@ class _Builder:
 
     def principal_for(self, number: int, interest: Decimal) -> Decimal:
         terms = self.terms
-        if number == len(self.fees):
-            return self.balance  # the last installment takes the whole remaining principal
         remaining = len(self.fees) - terms.grace_months
-        if self.level is None:
+        if self.level is None:  # set even when one installment remains: it is installment_amount
             if terms.method is Method.EQUAL_INSTALLMENT:
                 self.level = self.q(
                     level_installment(self.balance, terms.rate.monthly_rate, remaining)
@@ -185,6 +186,8 @@ class _Builder:
                 self.level = self.q(self.balance / remaining)
             else:
                 self.level = ZERO
+        if number == len(self.fees):
+            return self.balance  # the last installment takes the whole remaining principal
         if terms.method is Method.EQUAL_INSTALLMENT:
             return self.level - interest
         return self.level
@@ -202,6 +205,12 @@ class _Builder:
         if closing < 0 and number < len(self.fees):
             raise InvalidTerms(
                 "principal", "the balance would fall below zero before the last installment"
+            )
+        if closing > MAX_BALANCE:
+            # capitalized or unpaid (negative amortization) interest compounding without bound
+            raise InvalidTerms(
+                "grace_months" if number <= self.terms.grace_months else "interest_basis",
+                "the balance would grow above 10^15; shorten the term or lower the rate",
             )
         self.balance = closing
         self.rows.append(
