@@ -76,19 +76,35 @@ def _present_value(
 ) -> tuple[Decimal, Decimal]:
     """NPV of (time, amount) flows at `rate` per unit of time, and its derivative."""
     base = ONE + rate
+    log_base = base.ln()  # (1+r)^-t = exp(-t·ln(1+r)): one logarithm per step, no power per flow
     npv = ZERO
     slope = ZERO
     for time, amount in flows:
-        discounted = amount * base**-time
+        discounted = amount * (-time * log_base).exp()
         npv += discounted
-        slope -= time * discounted / base
-    return npv, slope
+        slope -= time * discounted
+    return npv, slope / base
+
+
+def _present_value_monthly(
+    rate: Decimal, flows: Sequence[tuple[Decimal, Decimal]]
+) -> tuple[Decimal, Decimal]:
+    """The same for flows at months 0, 1, …, n, by Horner's rule in v = 1 / (1 + r)."""
+    v = ONE / (ONE + rate)
+    value = ZERO
+    derivative = ZERO  # d value / d v
+    for _, amount in reversed(flows):
+        derivative = derivative * v + value
+        value = value * v + amount
+    return value, -derivative * v * v
 
 
 def _newton(flows: Sequence[tuple[Decimal, Decimal]], guess: Decimal) -> Decimal | None:
+    dense = all(time == month for month, (time, _) in enumerate(flows))
+    present_value = _present_value_monthly if dense else _present_value
     rate = guess
     for _ in range(_MAX_NEWTON_STEPS):
-        npv, slope = _present_value(rate, flows)
+        npv, slope = present_value(rate, flows)
         if slope == 0:
             return None
         step = npv / slope
@@ -146,19 +162,19 @@ def _annual(rate: Decimal) -> Decimal:
 
 
 @exact
-def monthly_apr(amounts: Sequence[Decimal]) -> Decimal:
+def monthly_apr(amounts: Sequence[Decimal], guess: Decimal = Decimal("0.01")) -> Decimal:
     """IRR of `amounts` at months 0, 1, 2, … times 12, rounded to 6 digits (SPEC §3)."""
     flows = [(Decimal(month), amount) for month, amount in enumerate(amounts)]
-    return _annual(_solve(flows, Decimal("0.01")) * 12)
+    return _annual(_solve(flows, guess) * 12)
 
 
 @exact
-def xirr(cash_flows: Sequence[CashFlow]) -> Decimal:
+def xirr(cash_flows: Sequence[CashFlow], guess: Decimal = Decimal("0.1")) -> Decimal:
     """Spreadsheet XIRR: Σ amount / (1 + r)^(days / 365) = 0, rounded to 6 digits."""
     origin = min(flow.date for flow in cash_flows)
     days_in_year = Decimal(365)
     flows = [(Decimal((f.date - origin).days) / days_in_year, f.amount) for f in cash_flows]
-    return _annual(_solve(flows, Decimal("0.1")))
+    return _annual(_solve(flows, guess))
 
 
 def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:
@@ -173,7 +189,12 @@ def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:
 def annualized_rates(cash_flows: Sequence[CashFlow]) -> AnnualizedRates:
     """Both rates for arbitrary dated flows (POST /v1/apr): the k-th distinct date is month k."""
     merged = merge_by_date(cash_flows)
-    return AnnualizedRates(
-        apr=monthly_apr([flow.amount for flow in merged]),
-        effective_annual_rate=xirr(merged),
-    )
+    apr = monthly_apr([flow.amount for flow in merged])
+    return AnnualizedRates(apr=apr, effective_annual_rate=xirr(merged, effective_guess(apr)))
+
+
+def effective_guess(apr: Decimal) -> Decimal:
+    """A starting point for XIRR near its answer: the APR compounded monthly."""
+    if apr <= -12:
+        return Decimal("0.1")
+    return (ONE + apr / 12) ** 12 - ONE

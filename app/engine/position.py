@@ -79,6 +79,11 @@ class InstallmentPosition:
     def outstanding_amount(self) -> Decimal:
         return self.outstanding_principal + self.outstanding_interest + self.outstanding_fee
 
+    @property
+    def is_unpaid(self) -> bool:
+        """Unsettled with something to pay (an installment of nothing never counts as unpaid)."""
+        return self.settled_on is None and (self.outstanding_amount > 0 or self.outstanding_penalty > 0)
+
 
 @dataclass(frozen=True, slots=True)
 class PositionSummary:
@@ -207,7 +212,7 @@ def _summary(
     later_principal = sum(
         (r.outstanding_principal for r in rows if r.scheduled.due_date > as_of), ZERO
     )
-    upcoming = [r for r in rows if r.settled_on is None and r.scheduled.due_date >= as_of]
+    upcoming = [r for r in rows if r.is_unpaid and r.scheduled.due_date >= as_of]
     days = max((r.days_past_due for r in overdue), default=0)
     return PositionSummary(
         overdue_principal=overdue_principal,

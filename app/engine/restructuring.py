@@ -175,7 +175,7 @@ def _pay_overdue_now(ctx: _Context) -> Option:
     rows = [PlanInstallment(1, as_of, summary.overdue_principal, summary.overdue_interest,
                             summary.overdue_fee + summary.outstanding_penalty)]
     remaining = [r for r in ctx.position.installments
-                 if r.settled_on is None and r.scheduled.due_date >= as_of and r.outstanding_amount > 0]
+                 if r.is_unpaid and r.scheduled.due_date >= as_of]
     for r in remaining:
         rows.append(PlanInstallment(len(rows) + 1, r.scheduled.due_date, r.outstanding_principal,
                                     r.outstanding_interest, r.outstanding_fee))
@@ -298,7 +298,7 @@ def restructuring_options(request: RestructuringRequest) -> Restructuring:
     if ctx.balance <= 0 or position.summary.payoff_amount <= 0:
         return Restructuring(position, ctx.balance, (), None)
     policy = request.policy
-    unpaid = sum(1 for r in position.installments if r.settled_on is None)
+    unpaid = sum(1 for r in position.installments if r.is_unpaid)
     terms = sorted({n for n in policy.installment_terms if n <= policy.max_term_months})
     options: list[Option | None] = [_pay_overdue_now(ctx), _settle_now(ctx)]
     for k in sorted(set(policy.deferral_months)):

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from app.engine.apr import CashFlow, monthly_apr, xirr
+from app.engine.apr import CashFlow, effective_guess, monthly_apr, xirr
 from app.engine.dates import DayCount, add_months, due_dates
 from app.engine.errors import InvalidTerms
 from app.engine.money import ONE, ZERO, Currency, Rounding, exact, quantize
@@ -290,11 +290,12 @@ def build_schedule(terms: LoanTerms) -> Schedule:
     monthly = [-terms.principal] + [ZERO] * (months - 1) + [r.payment for r in rows]
     flows = [CashFlow(terms.start_date, -terms.principal)]
     flows += [CashFlow(r.due_date, r.payment) for r in rows]
+    apr = monthly_apr(monthly, guess=terms.rate.monthly_rate or Decimal("0.01"))
     return Schedule(
         terms=terms,
         installment_amount=_installment_amount(terms, rows, builder.level),
         installments=tuple(rows),
         totals=_totals(rows),
-        apr=monthly_apr(monthly),
-        effective_annual_rate=xirr(flows),
+        apr=apr,
+        effective_annual_rate=xirr(flows, effective_guess(apr)),
     )
