@@ -44,6 +44,7 @@ def contract(
     start_date: str,
     daily_rate: str,
     accrues_interest: bool = True,
+    rounding: Rounding = Rounding.HALF_UP,
 ) -> LoanContract:
     """An explicit schedule: rows of (due_date, principal, interest[, fee]) in CNY, 360-day year."""
     installments = tuple(
@@ -53,7 +54,7 @@ def contract(
         )
         for number, row in enumerate(rows, start=1)
     )
-    return LoanContract(CNY, Rounding.HALF_UP, d(start_date), Decimal(daily_rate), 360,
+    return LoanContract(CNY, rounding, d(start_date), Decimal(daily_rate), 360,
                         installments, accrues_interest)
 
 
