@@ -201,6 +201,17 @@ def test_paying_exactly_the_payoff_amount_settles_with_nothing_unapplied():
             summary["payoff_amount"], summary["next_due_date"]) == ("0.00", "0.00", "0.00", None)
 
 
+def test_a_payment_after_the_loan_is_settled_is_all_unapplied():
+    """After the payoff of 2026-05-10 settles the loan, 50.00 paid on 2026-05-12 has nothing
+    to reach: no allocations, 50.00 unapplied."""
+    payments = [*on_time_payments(), pay("2026-05-10", "4968.79", "es"), pay("2026-05-12", "50.00")]
+    position = position_as_of(case_study(), payments, d("2026-05-20"))
+
+    assert allocations_of(position, 4) == []
+    assert str(position.payments[4].unapplied) == "50.00"
+    assert summary_of(position)["payoff_amount"] == "0.00"
+
+
 def test_one_cent_less_than_the_payoff_only_prepays():
     """4,968.78 on 2026-05-10 is 0.01 short of 4907.45 + 61.34, so it prepays in due order,
     each installment principal first: installment 4 principal 2435.46 and interest 73.61

@@ -111,3 +111,18 @@ def test_three_years_of_arrears_accrue_every_day():
     assert money(summary.outstanding_penalty) == "822.00"
     assert (summary.days_past_due, summary.bucket, summary.classification) == (1096, "M7+", "loss")
     assert money(summary.total_overdue) == "1837.00"  # 1000.00 + 10.00 + 5.00 + 822.00
+
+
+def test_summary_adds_the_rounded_penalty_of_each_installment():
+    """Two installments of 1,000.00 due 02-01 and 03-01, absolute 0.000005 a day, as of 03-02:
+    installment 1: 29 days × 1000.00 × 0.000005 = 0.145 → 0.15; installment 2: 1 day → 0.005
+    → 0.01. The summary adds the rounded amounts: 0.16 (rounding the exact 0.150 would give 0.15).
+    """
+    loan = contract([("2026-02-01", "1000.00", "0.00"), ("2026-03-01", "1000.00", "0.00")],
+                    start_date="2026-01-01", daily_rate="0.0005")
+    rule = PenaltyRule(rate_multiplier=None, daily_rate=Decimal("0.000005"))
+
+    position = position_as_of(loan, [], d("2026-03-02"), penalty=rule)
+
+    assert [money(r.penalty_accrued) for r in position.installments] == ["0.15", "0.01"]
+    assert money(position.summary.outstanding_penalty) == "0.16"
