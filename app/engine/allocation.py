@@ -1,4 +1,4 @@
-"""Payment allocation (还款冲抵顺序, SPEC §5): what is due first, then early settlement or prepayment.
+"""Payment allocation (还款冲抵顺序, SPEC §5): what is due first, then settlement or prepayment.
 
 A payment reaches only what is due on its date first (penalty included), by `strategy` and
 `order`. What is left then settles the loan early (提前结清) when it covers the not-yet-due
@@ -87,8 +87,9 @@ def settlement_interest(
     later = [led for led in ledgers if led.due_date > day]
     if not later or not basis.accrues_interest:
         return ZERO
-    window_start = max((led.due_date for led in ledgers if led.due_date <= day),
-                       default=basis.start_date)
+    window_start = max(
+        (led.due_date for led in ledgers if led.due_date <= day), default=basis.start_date
+    )
     numbers = {led.number for led in later}
     balance = sum((led.scheduled.principal for led in later), ZERO)
     changes: dict[date, Decimal] = {}
@@ -121,7 +122,9 @@ class _Purse:
         self.allocations: list[Allocation] = []
         self.log = log
 
-    def pay(self, led: InstallmentLedger, component: Component, limit: Decimal | None = None) -> None:
+    def pay(
+        self, led: InstallmentLedger, component: Component, limit: Decimal | None = None
+    ) -> None:
         owed = led.outstanding(component, self.payment.date)
         amount = min(self.left, owed if limit is None else min(owed, limit))
         if amount <= 0:

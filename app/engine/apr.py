@@ -14,47 +14,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from app.engine.errors import NoRateSolution
 from app.engine.money import ONE, ZERO, exact, round_rate
 
-_SOLVER_PRECISION = 28
-_TOLERANCE = Decimal("1e-14")
-_MAX_NEWTON_STEPS = 60
-_MAX_BISECTIONS = 200
-# Candidate rates per period scanned for a sign change when Newton fails.
+_SOLVER_PRECISION = 34
+_TOLERANCE = Decimal("1e-20")
+_MAX_NEWTON_STEPS = 100
+_MAX_BISECTIONS = 400
+# Candidate growth exponents x = ln(1 + r) scanned for a sign change when Newton fails:
+# r from about −100 % to e^2000 − 1, so even a 1-day flow at a huge yield has a bracket.
 _BRACKET_GRID = tuple(
     Decimal(x)
     for x in (
-        "-0.9999",
-        "-0.999",
-        "-0.99",
-        "-0.95",
-        "-0.9",
-        "-0.8",
-        "-0.6",
-        "-0.4",
-        "-0.2",
-        "-0.1",
-        "-0.05",
-        "-0.01",
-        "0",
-        "0.005",
-        "0.01",
-        "0.02",
-        "0.05",
-        "0.1",
-        "0.2",
-        "0.5",
-        "1",
-        "2",
-        "5",
-        "10",
-        "100",
-        "1000",
-        "1e6",
-    )
+        "-50 -20 -10 -5 -2 -1 -0.5 -0.2 -0.1 -0.05 -0.02 -0.01 0 0.005 0.01 0.02 0.05 "
+        "0.1 0.2 0.5 1 2 5 10 20 50 100 200 500 1000 2000"
+    ).split()
 )
+Flows = Sequence[tuple[Decimal, Decimal]]  # (time in periods, amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,65 +49,64 @@ class AnnualizedRates:
     effective_annual_rate: Decimal  # XIRR, 6 digits
 
 
-def _present_value(
-    rate: Decimal, flows: Sequence[tuple[Decimal, Decimal]]
-) -> tuple[Decimal, Decimal]:
-    """NPV of (time, amount) flows at `rate` per unit of time, and its derivative."""
-    base = ONE + rate
-    log_base = base.ln()  # (1+r)^-t = exp(-t·ln(1+r)): one logarithm per step, no power per flow
+def _present_value(growth: Decimal, flows: Flows) -> tuple[Decimal, Decimal]:
+    """NPV of the flows at x = ln(1 + r) per period, and its derivative in x.
+
+    (1 + r)^-t = v^t with v = e^−x: times are whole periods (months, or days for XIRR), so
+    one exponential per step and integer powers; working in x keeps huge rates and rates
+    near −100 % well-behaved.
+    """
+    v = (-growth).exp()
     npv = ZERO
     slope = ZERO
     for time, amount in flows:
-        discounted = amount * (-time * log_base).exp()
+        discounted = amount * v ** int(time)
         npv += discounted
         slope -= time * discounted
-    return npv, slope / base
+    return npv, slope
 
 
-def _present_value_monthly(
-    rate: Decimal, flows: Sequence[tuple[Decimal, Decimal]]
-) -> tuple[Decimal, Decimal]:
-    """The same for flows at months 0, 1, …, n, by Horner's rule in v = 1 / (1 + r)."""
-    v = ONE / (ONE + rate)
-    value = ZERO
-    derivative = ZERO  # d value / d v
-    for _, amount in reversed(flows):
-        derivative = derivative * v + value
-        value = value * v + amount
-    return value, -derivative * v * v
-
-
-def _newton(flows: Sequence[tuple[Decimal, Decimal]], guess: Decimal) -> Decimal | None:
-    dense = all(time == month for month, (time, _) in enumerate(flows))
-    present_value = _present_value_monthly if dense else _present_value
-    rate = guess
+def _newton(flows: Flows, growth: Decimal) -> Decimal | None:
     for _ in range(_MAX_NEWTON_STEPS):
-        npv, slope = present_value(rate, flows)
+        npv, slope = _present_value(growth, flows)
         if slope == 0:
             return None
         step = npv / slope
-        rate -= step
-        if rate <= -ONE or not rate.is_finite():
+        growth -= step
+        if not growth.is_finite():
             return None
         if abs(step) < _TOLERANCE:
-            return rate
+            return growth
     return None
 
 
-def _bisect(flows: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
-    values = [(r, _present_value(r, flows)[0]) for r in _BRACKET_GRID]
-    for (lo, f_lo), (hi, f_hi) in zip(values, values[1:], strict=False):
-        if f_lo == 0:
-            return lo
-        if (f_lo < 0) != (f_hi < 0):
-            break
-    else:
+def _sign_at(growth: Decimal, flows: Flows) -> int | None:
+    try:
+        npv = _present_value(growth, flows)[0]
+    except (decimal.Overflow, decimal.InvalidOperation):
         return None
+    return (npv > 0) - (npv < 0)
+
+
+def _bisect(flows: Flows) -> Decimal | None:
+    signs = [(x, _sign_at(x, flows)) for x in _BRACKET_GRID]
+    known = [(x, sign) for x, sign in signs if sign is not None]
+    bracket = next(
+        ((lo, s_lo, hi) for (lo, s_lo), (hi, s_hi) in pairwise(known) if s_lo != s_hi or s_lo == 0),
+        None,
+    )
+    if bracket is None:
+        return None
+    lo, s_lo, hi = bracket
+    if s_lo == 0:
+        return lo
     for _ in range(_MAX_BISECTIONS):
         mid = (lo + hi) / 2
-        f_mid = _present_value(mid, flows)[0]
-        if (f_mid < 0) == (f_lo < 0):
-            lo, f_lo = mid, f_mid
+        s_mid = _sign_at(mid, flows)
+        if s_mid == 0:
+            return mid
+        if s_mid == s_lo:
+            lo = mid
         else:
             hi = mid
         if hi - lo < _TOLERANCE:
@@ -137,7 +114,11 @@ def _bisect(flows: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
     return (lo + hi) / 2
 
 
-def _solve(flows: Sequence[tuple[Decimal, Decimal]], guess: Decimal) -> Decimal:
+def _solve(flows: Flows, guess: Decimal, periods: int) -> Decimal:
+    """The rate over `periods` periods, (1 + r)^periods − 1, at which the flows' NPV is 0.
+
+    Newton in x = ln(1 + r) per period from `guess` (a rate over `periods`), else bisection.
+    """
     amounts = [amount for _, amount in flows]
     if not (any(a > 0 for a in amounts) and any(a < 0 for a in amounts)):
         raise NoRateSolution(
@@ -145,15 +126,19 @@ def _solve(flows: Sequence[tuple[Decimal, Decimal]], guess: Decimal) -> Decimal:
         )
     with decimal.localcontext() as ctx:
         ctx.prec = _SOLVER_PRECISION
+        start = (ONE + guess).ln() / periods if guess > -1 else ZERO
         try:
-            rate = _newton(flows, guess)
-            if rate is None:
-                rate = _bisect(flows)
+            growth = _newton(flows, start)
         except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
-            rate = None
-    if rate is None:
-        raise NoRateSolution("cash_flows", "no internal rate of return was found for these flows")
-    return rate
+            growth = None
+        if growth is None:
+            growth = _bisect(flows)
+        if growth is not None:
+            try:
+                return (growth * periods).exp() - ONE
+            except decimal.Overflow:
+                pass
+    raise NoRateSolution("cash_flows", "no internal rate of return was found for these flows")
 
 
 def _annual(rate: Decimal) -> Decimal:
@@ -165,16 +150,15 @@ def _annual(rate: Decimal) -> Decimal:
 def monthly_apr(amounts: Sequence[Decimal], guess: Decimal = Decimal("0.01")) -> Decimal:
     """IRR of `amounts` at months 0, 1, 2, … times 12, rounded to 6 digits (SPEC §3)."""
     flows = [(Decimal(month), amount) for month, amount in enumerate(amounts)]
-    return _annual(_solve(flows, guess) * 12)
+    return _annual(_solve(flows, guess, 1) * 12)
 
 
 @exact
 def xirr(cash_flows: Sequence[CashFlow], guess: Decimal = Decimal("0.1")) -> Decimal:
     """Spreadsheet XIRR: Σ amount / (1 + r)^(days / 365) = 0, rounded to 6 digits."""
     origin = min(flow.date for flow in cash_flows)
-    days_in_year = Decimal(365)
-    flows = [(Decimal((f.date - origin).days) / days_in_year, f.amount) for f in cash_flows]
-    return _annual(_solve(flows, guess))
+    flows = [(Decimal((f.date - origin).days), f.amount) for f in cash_flows]
+    return _annual(_solve(flows, guess, 365))  # solved per day, compounded over 365 days
 
 
 def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:

@@ -38,9 +38,7 @@ class InstallmentLedger:
     rule: PenaltyRule
     currency: Currency
     rounding: Rounding
-    paid: dict[Component, Decimal] = field(
-        default_factory=lambda: dict.fromkeys(Component, ZERO)
-    )
+    paid: dict[Component, Decimal] = field(default_factory=lambda: dict.fromkeys(Component, ZERO))
     cancelled_interest: Decimal = ZERO
     cancelled_fee: Decimal = ZERO
     fully_paid_on: date | None = None  # principal, interest and fee all paid or cancelled
@@ -68,8 +66,11 @@ class InstallmentLedger:
     def penalty_base(self) -> Decimal:
         principal = self.outstanding(Component.PRINCIPAL, self.due_date)
         if self.rule.base is PenaltyBase.OVERDUE_AMOUNT:
-            return (principal + self.outstanding(Component.INTEREST, self.due_date)
-                    + self.outstanding(Component.FEE, self.due_date))
+            return (
+                principal
+                + self.outstanding(Component.INTEREST, self.due_date)
+                + self.outstanding(Component.FEE, self.due_date)
+            )
         if self.rule.compound:
             return principal + self.outstanding(Component.INTEREST, self.due_date)
         return principal
@@ -102,12 +103,16 @@ class InstallmentLedger:
             for c in (Component.PRINCIPAL, Component.INTEREST, Component.FEE)
         ):
             self.fully_paid_on = day
-        if (self.settled_on is None and self.fully_paid_on is not None
-                and self.outstanding(Component.PENALTY, day) == 0):
+        if (
+            self.settled_on is None
+            and self.fully_paid_on is not None
+            and self.outstanding(Component.PENALTY, day) == 0
+        ):
             self.settled_on = day
 
     def settle_if_nothing_to_pay(self, day: date) -> None:
         """Installments with nothing scheduled are settled on their due date (SPEC §5)."""
         s = self.scheduled
-        if self.settled_on is None and self.due_date <= day and not (s.principal or s.interest or s.fee):
+        nothing = not (s.principal or s.interest or s.fee)
+        if nothing and self.settled_on is None and self.due_date <= day:
             self.fully_paid_on = self.settled_on = self.due_date

@@ -44,7 +44,8 @@ def penalty_rate(rule: PenaltyRule, contract_daily_rate: Decimal, day_count: int
     if rule.daily_rate is not None:
         rate = rule.daily_rate
     else:
-        rate = contract_daily_rate * (rule.rate_multiplier if rule.rate_multiplier is not None else 0)
+        multiplier = rule.rate_multiplier if rule.rate_multiplier is not None else ZERO
+        rate = contract_daily_rate * multiplier
     if rule.cap_annual_rate is not None:
         ceiling = rule.cap_annual_rate / day_count
         if rate > ceiling:
@@ -65,7 +66,7 @@ class PenaltyAccrual:
         self.accrued_to = due_date  # accrual covers the days in [due_date, accrued_to)
 
     def accrue_to(self, day: date, base: Decimal) -> None:
-        """Accrue on `base` for every day before `day` not yet counted (call before the base changes)."""
+        """Accrue on `base` for each day before `day` not yet counted (call before a change)."""
         if day > self.accrued_to:
             if base > 0:
                 self.accrued += (day - self.accrued_to).days * base * self.rate

@@ -82,7 +82,9 @@ class InstallmentPosition:
     @property
     def is_unpaid(self) -> bool:
         """Unsettled with something to pay (an installment of nothing never counts as unpaid)."""
-        return self.settled_on is None and (self.outstanding_amount > 0 or self.outstanding_penalty > 0)
+        return self.settled_on is None and (
+            self.outstanding_amount > 0 or self.outstanding_penalty > 0
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +121,26 @@ def contract_of(schedule: Schedule) -> LoanContract:
     supported yet (SPEC §5): the allocation rules assume principal only ever falls.
     """
     if any(r.principal < 0 or r.capitalized_interest > 0 for r in schedule.installments):
-        raise InvalidTerms("loan", "positions of loans with negative-principal rows or a "
-                                   "capitalizing grace period are not supported yet")
+        raise InvalidTerms(
+            "loan",
+            "positions of loans with negative-principal rows or a "
+            "capitalizing grace period are not supported yet",
+        )
     terms = schedule.terms
     rows = tuple(
         ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
         for r in schedule.installments
     )
-    return LoanContract(terms.currency, terms.rounding, terms.start_date, terms.rate.daily_rate,
-                        terms.rate.day_count, rows, terms.method is not Method.FLAT_FEE,
-                        schedule.installment_amount)
+    return LoanContract(
+        terms.currency,
+        terms.rounding,
+        terms.start_date,
+        terms.rate.daily_rate,
+        terms.rate.day_count,
+        rows,
+        terms.method is not Method.FLAT_FEE,
+        schedule.installment_amount,
+    )
 
 
 def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> None:
@@ -137,10 +149,14 @@ def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> 
     previous = contract.start_date
     for number, row in enumerate(contract.installments, start=1):
         if row.due_date <= previous:
-            raise InvalidTerms("schedule.installments",
-                               f"due dates must increase and follow start_date (installment {number})")
+            raise InvalidTerms(
+                "schedule.installments",
+                f"due dates must increase and follow start_date (installment {number})",
+            )
         if min(row.principal, row.interest, row.fee) < 0:
-            raise InvalidTerms("schedule.installments", f"installment {number} has a negative amount")
+            raise InvalidTerms(
+                "schedule.installments", f"installment {number} has a negative amount"
+            )
         previous = row.due_date
     if as_of < contract.start_date:
         raise InvalidTerms("as_of", "must be on or after start_date")
@@ -172,7 +188,9 @@ def _installment_position(led: InstallmentLedger, as_of: date) -> InstallmentPos
     unsettled = led.settled_on is None
     if not unsettled:
         assert led.settled_on is not None
-        status = InstallmentStatus.PAID if led.settled_on <= s.due_date else InstallmentStatus.PAID_LATE
+        status = (
+            InstallmentStatus.PAID if led.settled_on <= s.due_date else InstallmentStatus.PAID_LATE
+        )
     elif as_of > s.due_date:
         status = InstallmentStatus.OVERDUE
     elif as_of == s.due_date:
@@ -207,8 +225,9 @@ def _summary(
     overdue_fee = sum((r.outstanding_fee for r in overdue), ZERO)
     outstanding_penalty = sum((r.outstanding_penalty for r in rows), ZERO)
     total_overdue = overdue_principal + overdue_interest + overdue_fee + outstanding_penalty
-    due_today = sum((r.outstanding_amount for r in rows if r.status is InstallmentStatus.DUE_TODAY),
-                    ZERO)
+    due_today = sum(
+        (r.outstanding_amount for r in rows if r.status is InstallmentStatus.DUE_TODAY), ZERO
+    )
     later_principal = sum(
         (r.outstanding_principal for r in rows if r.scheduled.due_date > as_of), ZERO
     )
@@ -246,12 +265,22 @@ def position_as_of(
     rule = penalty or PenaltyRule()
     rate = penalty_rate(rule, contract.daily_rate, contract.day_count)
     ledgers = [
-        InstallmentLedger(row, PenaltyAccrual(row.due_date, rule, rate.daily_rate), rule,
-                          contract.currency, contract.rounding)
+        InstallmentLedger(
+            row,
+            PenaltyAccrual(row.due_date, rule, rate.daily_rate),
+            rule,
+            contract.currency,
+            contract.rounding,
+        )
         for row in contract.installments
     ]
-    basis = InterestAccrualBasis(contract.start_date, contract.daily_rate,
-                                 contract.accrues_interest, contract.currency, contract.rounding)
+    basis = InterestAccrualBasis(
+        contract.start_date,
+        contract.daily_rate,
+        contract.accrues_interest,
+        contract.currency,
+        contract.rounding,
+    )
     log = PrincipalLog()
     applied = []
     for payment in sorted(payments, key=lambda p: p.date):  # stable: request order within a day

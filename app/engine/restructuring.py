@@ -140,8 +140,15 @@ class _Context:
         return quantize(amount, self.currency, self.request.contract.rounding)
 
 
-def _option(ctx: _Context, kind: OptionKind, term: int, installments: Sequence[PlanInstallment],
-            schedule: Schedule | None, waived: tuple[Decimal, Decimal], option_id: str) -> Option:
+def _option(
+    ctx: _Context,
+    kind: OptionKind,
+    term: int,
+    installments: Sequence[PlanInstallment],
+    schedule: Schedule | None,
+    waived: tuple[Decimal, Decimal],
+    option_id: str,
+) -> Option:
     """An option's figures from the payments it asks for; `waived` is (penalty, interest)."""
     policy = ctx.request.policy
     payments = [row.payment for row in installments]
@@ -164,7 +171,9 @@ def _option(ctx: _Context, kind: OptionKind, term: int, installments: Sequence[P
         waived_interest=waived[1],
         apr=apr,
         affordable=None if capacity is None else largest <= capacity,
-        compliant=term <= policy.max_term_months and (apr is None or apr <= policy.rate_cap),
+        # options without a schedule (pay or settle now) count as compliant (SPEC §6)
+        compliant=schedule is None
+        or (term <= policy.max_term_months and apr is not None and apr <= policy.rate_cap),
         notes=option_notes(kind, term, first, largest, total, ctx.currency),
     )
 
@@ -172,33 +181,78 @@ def _option(ctx: _Context, kind: OptionKind, term: int, installments: Sequence[P
 def _pay_overdue_now(ctx: _Context) -> Option:
     summary = ctx.position.summary
     as_of = ctx.request.as_of
-    rows = [PlanInstallment(1, as_of, summary.overdue_principal, summary.overdue_interest,
-                            summary.overdue_fee + summary.outstanding_penalty)]
-    remaining = [r for r in ctx.position.installments
-                 if r.is_unpaid and r.scheduled.due_date >= as_of]
+    rows = [
+        PlanInstallment(
+            1,
+            as_of,
+            summary.overdue_principal,
+            summary.overdue_interest,
+            summary.overdue_fee + summary.outstanding_penalty,
+        )
+    ]
+    remaining = [
+        r for r in ctx.position.installments if r.is_unpaid and r.scheduled.due_date >= as_of
+    ]
     for r in remaining:
-        rows.append(PlanInstallment(len(rows) + 1, r.scheduled.due_date, r.outstanding_principal,
-                                    r.outstanding_interest, r.outstanding_fee))
+        rows.append(
+            PlanInstallment(
+                len(rows) + 1,
+                r.scheduled.due_date,
+                r.outstanding_principal,
+                r.outstanding_interest,
+                r.outstanding_fee,
+            )
+        )
     # No waivers here: the borrower cures the arrears and keeps the original schedule.
-    return _option(ctx, OptionKind.PAY_OVERDUE_NOW, len(remaining), rows, None, (ZERO, ZERO),
-                   OptionKind.PAY_OVERDUE_NOW.value)
+    return _option(
+        ctx,
+        OptionKind.PAY_OVERDUE_NOW,
+        len(remaining),
+        rows,
+        None,
+        (ZERO, ZERO),
+        OptionKind.PAY_OVERDUE_NOW.value,
+    )
 
 
 def _settle_now(ctx: _Context) -> Option:
     summary = ctx.position.summary
-    due_today_interest = sum((r.outstanding_interest for r in ctx.position.installments
-                              if r.status is InstallmentStatus.DUE_TODAY), ZERO)
-    interest_in_balance = (summary.overdue_interest - ctx.waived_interest + due_today_interest
-                           + summary.accrued_interest)
+    due_today_interest = sum(
+        (
+            r.outstanding_interest
+            for r in ctx.position.installments
+            if r.status is InstallmentStatus.DUE_TODAY
+        ),
+        ZERO,
+    )
+    interest_in_balance = (
+        summary.overdue_interest
+        - ctx.waived_interest
+        + due_today_interest
+        + summary.accrued_interest
+    )
     discount = ctx.q(ctx.request.policy.settlement_discount * interest_in_balance)
     amount = ctx.balance - discount
     row = PlanInstallment(1, ctx.request.as_of, amount, ZERO, ZERO)
-    return _option(ctx, OptionKind.SETTLE_NOW, 0, [row], None,
-                   (ctx.waived_penalty, ctx.waived_interest + discount), OptionKind.SETTLE_NOW.value)
+    return _option(
+        ctx,
+        OptionKind.SETTLE_NOW,
+        0,
+        [row],
+        None,
+        (ctx.waived_penalty, ctx.waived_interest + discount),
+        OptionKind.SETTLE_NOW.value,
+    )
 
 
-def _plan_schedule(ctx: _Context, method: Method, term: int, *, rate: ContractRate | None = None,
-                   grace_months: int = 0) -> Schedule | None:
+def _plan_schedule(
+    ctx: _Context,
+    method: Method,
+    term: int,
+    *,
+    rate: ContractRate | None = None,
+    grace_months: int = 0,
+) -> Schedule | None:
     """B0 as a plan from as_of on the periodic basis; None when the engine rejects it."""
     contract = ctx.request.contract
     if not 1 <= term <= MAX_PLAN_TERM:
@@ -222,13 +276,24 @@ def _plan_schedule(ctx: _Context, method: Method, term: int, *, rate: ContractRa
         return None
 
 
-def _plan_option(ctx: _Context, kind: OptionKind, schedule: Schedule | None, suffix: int) -> Option | None:
+def _plan_option(
+    ctx: _Context, kind: OptionKind, schedule: Schedule | None, suffix: int
+) -> Option | None:
     if schedule is None:
         return None
-    rows = [PlanInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
-            for r in schedule.installments]
-    return _option(ctx, kind, len(rows), rows, schedule, (ctx.waived_penalty, ctx.waived_interest),
-                   f"{kind.value}-{suffix}")
+    rows = [
+        PlanInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
+        for r in schedule.installments
+    ]
+    return _option(
+        ctx,
+        kind,
+        len(rows),
+        rows,
+        schedule,
+        (ctx.waived_penalty, ctx.waived_interest),
+        f"{kind.value}-{suffix}",
+    )
 
 
 def _capacity_term(ctx: _Context, capacity: Decimal) -> Schedule | None:
@@ -259,8 +324,10 @@ def _capacity_term(ctx: _Context, capacity: Decimal) -> Schedule | None:
     return None
 
 
-def recommend(options: Sequence[Option], capacity: Decimal | None, installment_amount: Decimal) -> str | None:
-    """SPEC §6: the cheapest compliant candidate that is not a freeze; a freeze only as last resort."""
+def recommend(
+    options: Sequence[Option], capacity: Decimal | None, installment_amount: Decimal
+) -> str | None:
+    """SPEC §6: the cheapest compliant candidate but a freeze; a freeze only as a last resort."""
     if capacity is not None:
         candidates = [o for o in options if o.compliant and o.affordable]
     else:
@@ -275,25 +342,39 @@ def recommend(options: Sequence[Option], capacity: Decimal | None, installment_a
 
 def _context(request: RestructuringRequest, position: Position) -> _Context:
     contract, policy, summary = request.contract, request.policy, position.summary
-    q = lambda amount: quantize(amount, contract.currency, contract.rounding)  # noqa: E731
-    waived_penalty = q(policy.penalty_waiver * summary.outstanding_penalty)
-    waived_interest = q(policy.interest_waiver * summary.overdue_interest)
+    waived_penalty = quantize(
+        policy.penalty_waiver * summary.outstanding_penalty, contract.currency, contract.rounding
+    )
+    waived_interest = quantize(
+        policy.interest_waiver * summary.overdue_interest, contract.currency, contract.rounding
+    )
     annual = policy.restructure_annual_rate
     if annual is None:
         annual = contract.daily_rate * contract.day_count
     first_due = request.first_due_date or add_months(request.as_of, 1)
     if first_due <= request.as_of:
         raise InvalidTerms("first_due_date", "must be after as_of")
-    return _Context(request, position, summary.payoff_amount - waived_penalty - waived_interest,
-                    waived_penalty, waived_interest,
-                    ContractRate.from_annual(annual, DayCount(contract.day_count)), first_due)
+    return _Context(
+        request,
+        position,
+        summary.payoff_amount - waived_penalty - waived_interest,
+        waived_penalty,
+        waived_interest,
+        ContractRate.from_annual(annual, DayCount(contract.day_count)),
+        first_due,
+    )
 
 
 @exact
 def restructuring_options(request: RestructuringRequest) -> Restructuring:
     """Every plan the lender can offer for this loan on `as_of`, and the one to offer first."""
-    position = position_as_of(request.contract, request.payments, request.as_of,
-                              penalty=request.penalty, allocation=request.allocation)
+    position = position_as_of(
+        request.contract,
+        request.payments,
+        request.as_of,
+        penalty=request.penalty,
+        allocation=request.allocation,
+    )
     ctx = _context(request, position)
     if ctx.balance <= 0 or position.summary.payoff_amount <= 0:
         return Restructuring(position, ctx.balance, (), None)
@@ -305,21 +386,32 @@ def restructuring_options(request: RestructuringRequest) -> Restructuring:
         schedule = _plan_schedule(ctx, Method.EQUAL_INSTALLMENT, unpaid + k, grace_months=k)
         options.append(_plan_option(ctx, OptionKind.DEFERRAL, schedule, k))
     for n in terms:
-        options.append(_plan_option(ctx, OptionKind.REINSTALLMENT,
-                                    _plan_schedule(ctx, Method.EQUAL_INSTALLMENT, n), n))
+        options.append(
+            _plan_option(
+                ctx, OptionKind.REINSTALLMENT, _plan_schedule(ctx, Method.EQUAL_INSTALLMENT, n), n
+            )
+        )
     frozen = ContractRate.from_annual(ZERO, ctx.rate.day_count)
     for n in terms:
-        options.append(_plan_option(ctx, OptionKind.INTEREST_FREEZE,
-                                    _plan_schedule(ctx, Method.EQUAL_PRINCIPAL, n, rate=frozen), n))
+        options.append(
+            _plan_option(
+                ctx,
+                OptionKind.INTEREST_FREEZE,
+                _plan_schedule(ctx, Method.EQUAL_PRINCIPAL, n, rate=frozen),
+                n,
+            )
+        )
     if request.capacity is not None:
         fitting = _capacity_term(ctx, request.capacity)
         if fitting is not None:
-            options.append(_plan_option(ctx, OptionKind.CAPACITY_PLAN, fitting,
-                                        len(fitting.installments)))
+            options.append(
+                _plan_option(ctx, OptionKind.CAPACITY_PLAN, fitting, len(fitting.installments))
+            )
     offered = tuple(o for o in options if o is not None)
     installment_amount = request.contract.installment_amount
     if installment_amount is None:
         first = request.contract.installments[0]
         installment_amount = first.principal + first.interest + first.fee
-    return Restructuring(position, ctx.balance, offered,
-                         recommend(offered, request.capacity, installment_amount))
+    return Restructuring(
+        position, ctx.balance, offered, recommend(offered, request.capacity, installment_amount)
+    )

@@ -11,21 +11,33 @@ if TYPE_CHECKING:
     from app.engine.restructuring import OptionKind
 
 
-def option_notes(kind: OptionKind, term: int, first: Decimal, largest: Decimal, total: Decimal,
-                 currency: Currency) -> tuple[str, ...]:
+def option_notes(
+    kind: OptionKind,
+    term: int,
+    first: Decimal,
+    largest: Decimal,
+    total: Decimal,
+    currency: Currency,
+) -> tuple[str, ...]:
     f, m, t = (format_amount(x, currency) for x in (first, largest, total))
     code = currency.code
     if kind == "pay_overdue_now":
-        return (f"Pay the overdue {f} {code} now and keep the original schedule "
-                f"({term} installments left) / 立即还清逾期{f}元，其余按原计划还款",)
+        return (
+            f"Pay the overdue {f} {code} now and keep the original schedule "
+            f"({term} installments left) / 立即还清逾期{f}元，其余按原计划还款",
+        )
     if kind == "settle_now":
-        return (f"Pay {f} {code} today to settle the loan in full / 今日一次性还款{f}元结清全部欠款",)
+        return (
+            f"Pay {f} {code} today to settle the loan in full / 今日一次性还款{f}元结清全部欠款",
+        )
     notes = []
     if first == largest:
         notes.append(f"{term} monthly payments of {f} {code} / 分{term}期，每期{f}元")
     else:
-        notes.append(f"{term} monthly payments: first {f}, at most {m} {code} / "
-                     f"分{term}期，首期{f}元，最高{m}元")
+        notes.append(
+            f"{term} monthly payments: first {f}, at most {m} {code} / "
+            f"分{term}期，首期{f}元，最高{m}元"
+        )
     if kind == "deferral":
         notes.append("Interest only at first, then equal installments / 前几期只还利息（延期还款）")
     if kind == "interest_freeze":

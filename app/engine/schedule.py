@@ -257,10 +257,10 @@ def _dates(terms: LoanTerms) -> list[date]:
 def _installment_amount(
     terms: LoanTerms, rows: list[Installment], level: Decimal | None
 ) -> Decimal:
+    """The level amount A after any grace (等额本息); otherwise the first installment's payment."""
     if terms.method is Method.EQUAL_INSTALLMENT and level is not None:
         return level
-    after_grace = rows[terms.grace_months] if terms.grace_months < len(rows) else rows[0]
-    return after_grace.payment
+    return rows[0].payment
 
 
 def _totals(rows: list[Installment]) -> Totals:

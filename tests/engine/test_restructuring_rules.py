@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from app.engine.allocation import AllocationRule
 from app.engine.dates import DayCount
 from app.engine.ledger import Component
@@ -207,9 +205,6 @@ def test_pay_overdue_now_term_counts_the_remaining_original_installments():
     assert (overdue_now.term_months, money(overdue_now.first_payment)) == (2, "2518.07")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SPEC §6: 'Options with schedule null count as compliant', but the engine checks "
-    "pay_overdue_now's term (its remaining original installments) against max_term_months"))
 def test_pay_overdue_now_has_no_schedule_so_it_counts_as_compliant():
     """Same request: pay_overdue_now keeps 2 original installments > max_term_months 1, but it
     has no schedule (schedule null, apr null), and SPEC §6 says such options count as compliant."""

@@ -300,11 +300,12 @@ def test_half_even_changes_a_tied_interest_in_a_grace_schedule():
 def test_equal_principal_grace_spreads_principal_over_the_remaining_months():
     """12,000 等额本金 × 5 with 2 interest-only months: rows 1–2 interest 180.00; then
     12000 / 3 = 4000.00 a month with interest 180.00, 120.00, 60.00;
-    installment_amount = the first payment after grace, 4180.00."""
+    installment_amount = the first installment's payment (SPEC §2: only equal_installment has a
+    level amount A; every other method reports row 1), 180.00."""
     schedule = build_schedule(loan(method=Method.EQUAL_PRINCIPAL, grace_months=2))
     assert column(schedule, "principal") == ["0.00", "0.00", "4000.00", "4000.00", "4000.00"]
     assert column(schedule, "interest") == ["180.00", "180.00", "180.00", "120.00", "60.00"]
-    assert show(schedule.installment_amount) == "4180.00"
+    assert show(schedule.installment_amount) == "180.00"
 
 
 # --- interest basis and day count ---------------------------------------------------------

@@ -35,7 +35,7 @@ class CaseStudyResponse(BaseModel):
 
 @router.get("/case-study")
 def get_case_study() -> CaseStudyResponse:
-    """The 12,000-yuan 借呗 case study end to end: schedule, overdue position, options, plan, standing."""
+    """The 12,000-yuan 借呗 case study: schedule, overdue position, options, plan, standing."""
     story = case_study()
     return CaseStudyResponse(
         assumptions=CaseStudyAssumptions(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
@@ -37,7 +37,11 @@ CASE_STUDY_PAYMENTS = [
     {"date": "2026-03-15", "amount": "2509.07", "reference": "cs-2"},
     {"date": "2026-04-15", "amount": "2509.07", "reference": "cs-3"},
 ]
-CASE_STUDY_POSITION = {"loan": CASE_STUDY_LOAN, "payments": CASE_STUDY_PAYMENTS, "as_of": "2026-06-20"}
+CASE_STUDY_POSITION = {
+    "loan": CASE_STUDY_LOAN,
+    "payments": CASE_STUDY_PAYMENTS,
+    "as_of": "2026-06-20",
+}
 
 
 class ScheduledInstallmentIn(RequestModel):
@@ -61,26 +65,34 @@ class PaymentIn(RequestModel):
 
 
 class PenaltyRuleIn(RequestModel):
-    """罚息: rate_multiplier × contract daily rate (default 1.5, 借呗) or an absolute daily_rate (花呗)."""
+    """罚息: contract daily rate × rate_multiplier (default 1.5, 借呗) or a daily_rate (花呗)."""
 
     rate_multiplier: RateIn | None = None
     daily_rate: RateIn | None = None
-    base: PenaltyBase = Field(PenaltyBase.OVERDUE_PRINCIPAL,
-                              description="overdue_principal (借呗) or overdue_amount (花呗)")
+    base: PenaltyBase = Field(
+        PenaltyBase.OVERDUE_PRINCIPAL,
+        description="overdue_principal (借呗) or overdue_amount (花呗)",
+    )
     compound: bool = False
     grace_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(0, description="宽限期")
     cap_annual_rate: RateIn | None = None
 
     def to_engine(self) -> PenaltyRule:
         if self.rate_multiplier is not None and self.daily_rate is not None:
-            raise PydanticCustomError("penalty", "give at most one of rate_multiplier or daily_rate")
+            raise PydanticCustomError(
+                "penalty", "give at most one of rate_multiplier or daily_rate"
+            )
         for value in (self.rate_multiplier, self.cap_annual_rate):
             if value is not None and value > MAX_ANNUAL_RATE:
-                raise PydanticCustomError("penalty", "penalty rates and multipliers may be at most 10")
+                raise PydanticCustomError(
+                    "penalty", "penalty rates and multipliers may be at most 10"
+                )
         if self.daily_rate is not None and self.daily_rate * 360 > MAX_ANNUAL_RATE:
             raise PydanticCustomError("penalty", "the penalty daily_rate is above 1000 % a year")
         return PenaltyRule(
-            rate_multiplier=None if self.daily_rate is not None else (self.rate_multiplier or Decimal("1.5")),
+            rate_multiplier=None
+            if self.daily_rate is not None
+            else (self.rate_multiplier or Decimal("1.5")),
             daily_rate=self.daily_rate,
             base=self.base,
             compound=self.compound,
@@ -92,12 +104,16 @@ class PenaltyRuleIn(RequestModel):
 class AllocationRuleIn(RequestModel):
     """还款冲抵顺序: the order of components and the strategy across installments."""
 
-    order: Annotated[list[Component], Field(min_length=4, max_length=4)] = list(DEFAULT_ORDER)
+    order: Annotated[list[Component], Field(min_length=4, max_length=4)] = Field(
+        default_factory=lambda: list(DEFAULT_ORDER)
+    )
     strategy: Strategy = Strategy.INSTALLMENT_FIRST
 
     def to_engine(self) -> AllocationRule:
         if len(set(self.order)) != 4:
-            raise PydanticCustomError("order", "order must name each of penalty, fee, interest, principal once")
+            raise PydanticCustomError(
+                "order", "order must name each of penalty, fee, interest, principal once"
+            )
         return AllocationRule(tuple(self.order), self.strategy)
 
 
@@ -106,12 +122,12 @@ class PositionRequest(RequestModel):
 
     loan: ScheduleRequest | None = None
     schedule: ExplicitSchedule | None = None
-    payments: Annotated[list[PaymentIn], Field(max_length=1000)] = []
+    payments: Annotated[list[PaymentIn], Field(max_length=1000)] = Field(default_factory=list)
     as_of: DateIn
     penalty: PenaltyRuleIn = PenaltyRuleIn()
     allocation: AllocationRuleIn = AllocationRuleIn()
 
-    model_config = {"json_schema_extra": {"examples": [CASE_STUDY_POSITION]}}
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_POSITION]})
 
     @model_validator(mode="after")
     def _check(self) -> PositionRequest:
@@ -149,8 +165,16 @@ class PositionRequest(RequestModel):
             ScheduledInstallment(n, r.due_date, r.principal, r.interest, r.fee)
             for n, r in enumerate(s.installments, start=1)
         )
-        return LoanContract(s.money, s.rounding, s.start_date, rate.daily_rate, rate.day_count,
-                            rows, True, rows[0].principal + rows[0].interest + rows[0].fee)
+        return LoanContract(
+            s.money,
+            s.rounding,
+            s.start_date,
+            rate.daily_rate,
+            rate.day_count,
+            rows,
+            True,
+            rows[0].principal + rows[0].interest + rows[0].fee,
+        )
 
     def engine_payments(self) -> list[Payment]:
         return [Payment(p.date, p.amount, p.reference) for p in self.payments]
@@ -254,27 +278,37 @@ class PositionResponse(BaseModel):
         def row(r: InstallmentPosition) -> InstallmentPositionOut:
             s = r.scheduled
             return InstallmentPositionOut(
-                number=s.number, due_date=s.due_date.isoformat(), principal=fmt(s.principal),
-                interest=fmt(s.interest), fee=fmt(s.fee),
+                number=s.number,
+                due_date=s.due_date.isoformat(),
+                principal=fmt(s.principal),
+                interest=fmt(s.interest),
+                fee=fmt(s.fee),
                 payment=fmt(s.principal + s.interest + s.fee),
-                paid_principal=fmt(r.paid_principal), paid_interest=fmt(r.paid_interest),
-                paid_fee=fmt(r.paid_fee), paid_penalty=fmt(r.paid_penalty),
+                paid_principal=fmt(r.paid_principal),
+                paid_interest=fmt(r.paid_interest),
+                paid_fee=fmt(r.paid_fee),
+                paid_penalty=fmt(r.paid_penalty),
                 outstanding_principal=fmt(r.outstanding_principal),
                 outstanding_interest=fmt(r.outstanding_interest),
                 outstanding_fee=fmt(r.outstanding_fee),
-                cancelled_interest=fmt(r.cancelled_interest), cancelled_fee=fmt(r.cancelled_fee),
+                cancelled_interest=fmt(r.cancelled_interest),
+                cancelled_fee=fmt(r.cancelled_fee),
                 penalty_accrued=fmt(r.penalty_accrued),
                 outstanding_penalty=fmt(r.outstanding_penalty),
-                days_past_due=r.days_past_due, status=r.status.value,
+                days_past_due=r.days_past_due,
+                status=r.status.value,
                 settled_on=r.settled_on.isoformat() if r.settled_on else None,
             )
 
         def applied(a: AppliedPayment) -> AppliedPaymentOut:
             return AppliedPaymentOut(
-                reference=a.payment.reference, date=a.payment.date.isoformat(),
+                reference=a.payment.reference,
+                date=a.payment.date.isoformat(),
                 amount=fmt(a.payment.amount),
-                allocations=[AllocationOut(number=x.number, component=x.component, amount=fmt(x.amount))
-                             for x in a.allocations],
+                allocations=[
+                    AllocationOut(number=x.number, component=x.component, amount=fmt(x.amount))
+                    for x in a.allocations
+                ],
                 unapplied=fmt(a.unapplied),
             )
 

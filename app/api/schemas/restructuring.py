@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
@@ -38,12 +38,22 @@ class PolicyIn(RequestModel):
 
     max_term_months: Term = Field(60, description="Longest plan (credit-card rule: 5 years)")
     restructure_annual_rate: RateIn | None = Field(None, description="Default: the contract rate")
-    penalty_waiver: RateIn = Field(ONE, description="Fraction 0–1 of the outstanding penalty forgiven")
-    interest_waiver: RateIn = Field(Decimal(0), description="Fraction 0–1 of the overdue interest forgiven")
-    settlement_discount: RateIn = Field(Decimal(0), description="Fraction 0–1 of the interest forgiven for a lump sum")
-    deferral_months: Annotated[list[Term], Field(min_length=1, max_length=60)] = [1, 2, 3]
-    installment_terms: Annotated[list[Term], Field(min_length=1, max_length=60)] = [3, 6, 12, 24, 36, 60]
-    rate_cap: RateIn = Field(Decimal("0.24"), description="Highest compliant APR (court cap 4 × LPR / 24 %)")
+    penalty_waiver: RateIn = Field(ONE, description="Fraction 0–1 of the penalty forgiven")
+    interest_waiver: RateIn = Field(
+        Decimal(0), description="Fraction 0–1 of the overdue interest forgiven"
+    )
+    settlement_discount: RateIn = Field(
+        Decimal(0), description="Fraction 0–1 of the interest forgiven for a lump-sum payoff"
+    )
+    deferral_months: Annotated[list[Term], Field(min_length=1, max_length=60)] = Field(
+        default_factory=lambda: [1, 2, 3]
+    )
+    installment_terms: Annotated[list[Term], Field(min_length=1, max_length=60)] = Field(
+        default_factory=lambda: [3, 6, 12, 24, 36, 60]
+    )
+    rate_cap: RateIn = Field(
+        Decimal("0.24"), description="Highest compliant APR (court cap 4 × LPR / 24 %)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PolicyIn:
@@ -76,7 +86,9 @@ class OptionsRequest(PositionRequest):
     first_due_date: DateIn | None = Field(None, description="First due date of a new plan")
     policy: PolicyIn = PolicyIn()
 
-    model_config = {"json_schema_extra": {"examples": [{**CASE_STUDY_POSITION, "capacity": "900.00"}]}}
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**CASE_STUDY_POSITION, "capacity": "900.00"}]}
+    )
 
     @model_validator(mode="after")
     def _check_capacity(self) -> OptionsRequest:
@@ -135,7 +147,9 @@ class OptionOut(BaseModel):
             max_payment=fmt(option.max_payment),
             total_payable=fmt(option.total_payable),
             total_cost=fmt(option.total_cost),
-            waived=WaivedOut(penalty=fmt(option.waived_penalty), interest=fmt(option.waived_interest)),
+            waived=WaivedOut(
+                penalty=fmt(option.waived_penalty), interest=fmt(option.waived_interest)
+            ),
             apr=str(option.apr) if option.apr is not None else None,
             affordable=option.affordable,
             compliant=option.compliant,
@@ -151,8 +165,9 @@ class OptionsResponse(BaseModel):
     @classmethod
     def from_engine(cls, result: Restructuring) -> OptionsResponse:
         return cls(
-            position=PositionSummaryOut.from_engine(result.position.summary,
-                                                    result.position.contract.currency),
+            position=PositionSummaryOut.from_engine(
+                result.position.summary, result.position.contract.currency
+            ),
             options=[OptionOut.from_engine(o) for o in result.options],
             recommended=result.recommended,
         )
