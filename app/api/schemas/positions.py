@@ -105,7 +105,8 @@ class AllocationRuleIn(RequestModel):
     """还款冲抵顺序: the order of components and the strategy across installments."""
 
     order: Annotated[list[Component], Field(min_length=4, max_length=4)] = Field(
-        default_factory=lambda: list(DEFAULT_ORDER)
+        default_factory=lambda: list(DEFAULT_ORDER),
+        json_schema_extra={"default": [c.value for c in DEFAULT_ORDER]},
     )
     strategy: Strategy = Strategy.INSTALLMENT_FIRST
 
@@ -122,7 +123,9 @@ class PositionRequest(RequestModel):
 
     loan: ScheduleRequest | None = None
     schedule: ExplicitSchedule | None = None
-    payments: Annotated[list[PaymentIn], Field(max_length=1000)] = Field(default_factory=list)
+    payments: Annotated[list[PaymentIn], Field(max_length=1000)] = Field(
+        default_factory=list, json_schema_extra={"default": []}
+    )
     as_of: DateIn
     penalty: PenaltyRuleIn = PenaltyRuleIn()
     allocation: AllocationRuleIn = AllocationRuleIn()

@@ -46,10 +46,11 @@ class PolicyIn(RequestModel):
         Decimal(0), description="Fraction 0–1 of the interest forgiven for a lump-sum payoff"
     )
     deferral_months: Annotated[list[Term], Field(min_length=1, max_length=60)] = Field(
-        default_factory=lambda: [1, 2, 3]
+        default_factory=lambda: [1, 2, 3], json_schema_extra={"default": [1, 2, 3]}
     )
     installment_terms: Annotated[list[Term], Field(min_length=1, max_length=60)] = Field(
-        default_factory=lambda: [3, 6, 12, 24, 36, 60]
+        default_factory=lambda: [3, 6, 12, 24, 36, 60],
+        json_schema_extra={"default": [3, 6, 12, 24, 36, 60]},
     )
     rate_cap: RateIn = Field(
         Decimal("0.24"), description="Highest compliant APR (court cap 4 × LPR / 24 %)"
