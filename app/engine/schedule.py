@@ -35,8 +35,9 @@ class GraceType(StrEnum):
     CAPITALIZE = "capitalize"
 
 
-# A balance that grows past this (1,000 × the largest principal, SPEC §8) is refused with a 422.
-MAX_BALANCE = Decimal(10) ** 15
+# A balance growing past this (interest compounding without bound) is refused with a 422:
+# amounts stay exact within 34 significant digits.
+MAX_BALANCE = Decimal(10) ** 24
 
 GRACE_METHODS = frozenset({Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL, Method.INTEREST_ONLY})
 
@@ -210,7 +211,7 @@ class _Builder:
             # capitalized or unpaid (negative amortization) interest compounding without bound
             raise InvalidTerms(
                 "grace_months" if number <= self.terms.grace_months else "interest_basis",
-                "the balance would grow above 10^15; shorten the term or lower the rate",
+                "the balance would grow above 10^24; shorten the term or lower the rate",
             )
         self.balance = closing
         self.rows.append(
