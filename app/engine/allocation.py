@@ -8,7 +8,7 @@ installments in due order, each principal first, then interest, then fee.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -122,6 +122,13 @@ class _Purse:
         self.allocations: list[Allocation] = []
         self.log = log
 
+    def pay_in_turn(self, claims: Iterable[tuple[InstallmentLedger, Component]]) -> None:
+        """Pay each (installment, component) in turn until the money runs out."""
+        for led, component in claims:
+            if self.left <= 0:
+                return
+            self.pay(led, component)
+
     def pay(
         self, led: InstallmentLedger, component: Component, limit: Decimal | None = None
     ) -> None:
@@ -146,25 +153,20 @@ def apply_payment(
     """Allocate one payment to the loan's installments (mutates the ledgers)."""
     day = payment.date
     purse = _Purse(payment, log)
-    due = [led for led in ledgers if led.due_date <= day and led.settled_on is None]
+    unsettled = [led for led in ledgers if led.settled_on is None]
+    due = [led for led in unsettled if led.due_date <= day]
+    later = [led for led in unsettled if led.due_date > day]
     if rule.strategy is Strategy.INSTALLMENT_FIRST:
-        for led in due:
-            for component in rule.order:
-                purse.pay(led, component)
+        purse.pay_in_turn((led, c) for led in due for c in rule.order)
     else:
-        for component in rule.order:
-            for led in due:
-                purse.pay(led, component)
-    later = [led for led in ledgers if led.due_date > day and led.settled_on is None]
+        purse.pay_in_turn((led, c) for c in rule.order for led in due)
     if purse.left > 0 and later:
         interest = settlement_interest(ledgers, day, basis, log)
         principal = sum((led.outstanding(Component.PRINCIPAL, day) for led in later), ZERO)
         if purse.left >= principal + interest:
             _settle_early(purse, later, interest)
         else:
-            for led in later:
-                for component in PREPAYMENT_ORDER:
-                    purse.pay(led, component)
+            purse.pay_in_turn((led, c) for led in later for c in PREPAYMENT_ORDER)
     return AppliedPayment(payment, tuple(purse.allocations), purse.left)
 
 

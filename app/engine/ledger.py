@@ -28,6 +28,10 @@ class ScheduledInstallment:
     interest: Decimal
     fee: Decimal
 
+    @property
+    def payment(self) -> Decimal:
+        return self.principal + self.interest + self.fee
+
 
 @dataclass(slots=True)
 class InstallmentLedger:

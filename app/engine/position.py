@@ -283,8 +283,9 @@ def position_as_of(
     )
     log = PrincipalLog()
     applied = []
+    empty = [led for led in ledgers if not led.scheduled.payment]
     for payment in sorted(payments, key=lambda p: p.date):  # stable: request order within a day
-        for led in ledgers:
+        for led in empty:
             led.settle_if_nothing_to_pay(payment.date)
         applied.append(apply_payment(payment, ledgers, allocation or AllocationRule(), basis, log))
     for led in ledgers:
