@@ -15,7 +15,8 @@ EXAMPLES = [e for e in load_examples() if e["name"].startswith(IMPLEMENTED)]
 
 def _checker():
     spec = importlib.util.spec_from_file_location("golden_check", EXAMPLES_DIR / "check.py")
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -30,11 +31,13 @@ def test_golden_example(client, example):
     check = _checker()
     raw = example["request"]
     body = raw.encode() if isinstance(raw, str) else json.dumps(raw).encode()
-    response = client.post(example["endpoint"], content=body,
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        example["endpoint"], content=body, headers={"Content-Type": "application/json"}
+    )
     if example["status"] != 200:
-        problems = check.check_problem(example, response.status_code,
-                                       response.headers["content-type"], response.content)
+        problems = check.check_problem(
+            example, response.status_code, response.headers["content-type"], response.content
+        )
     else:
         assert response.status_code == 200, response.text
         problems = []

@@ -387,13 +387,13 @@ def test_unbounded_negative_amortization_is_refused():
     """At 1000 %/yr on the actual basis a 31-day month costs 10 / 360 × 31 = 86.1 % of the
     balance while A is about 83.3 % of it, so the balance compounds without bound over 600
     months: refused (InvalidTerms) instead of overflowing."""
-    with pytest.raises(InvalidTerms, match="10\\^24"):
+    with pytest.raises(InvalidTerms, match="balance would grow"):
         build_schedule(loan(annual_rate="10", term_months=600, interest_basis=InterestBasis.ACTUAL))
 
 
 def test_unbounded_capitalization_is_refused():
     """599 capitalizing months at 1000 %/yr multiply the balance by (1 + 10/12)^599 ≈ 1e157."""
-    with pytest.raises(InvalidTerms, match="10\\^24"):
+    with pytest.raises(InvalidTerms, match="balance would grow"):
         build_schedule(
             loan(
                 annual_rate="10",

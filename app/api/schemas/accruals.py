@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
@@ -38,11 +38,13 @@ class AccrualRequest(RateTerms):
     principal: AmountIn = Field(description="Opening balance, >= 0")
     from_date: DateIn
     to_date: DateIn
-    events: Annotated[list[BalanceEventIn], Field(max_length=1000)] = []
+    events: Annotated[list[BalanceEventIn], Field(max_length=1000)] = Field(
+        default_factory=list, json_schema_extra={"default": []}
+    )
     detail: bool = False
 
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        json_schema_extra={
             "examples": [
                 {
                     "principal": "2000.00",
@@ -52,7 +54,7 @@ class AccrualRequest(RateTerms):
                 }
             ]
         }
-    }
+    )
 
     @model_validator(mode="after")
     def _check(self) -> AccrualRequest:
@@ -119,8 +121,8 @@ class AprRequest(RequestModel):
     cash_flows: Annotated[list[CashFlowIn], Field(min_length=2, max_length=1000)]
     currency: CurrencyCode = "CNY"
 
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        json_schema_extra={
             "examples": [
                 {
                     "cash_flows": [
@@ -134,7 +136,7 @@ class AprRequest(RequestModel):
                 }
             ]
         }
-    }
+    )
 
     @model_validator(mode="after")
     def _check(self) -> AprRequest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
@@ -82,8 +82,8 @@ class ScheduleRequest(RateTerms):
     )
     method: Method = Field(
         Method.EQUAL_INSTALLMENT,
-        description="equal_installment (等额本息), equal_principal (等额本金), interest_only (先息后本), "
-        "bullet (到期一次还本付息), flat_fee (分期手续费, 花呗)",
+        description="equal_installment (等额本息), equal_principal (等额本金), "
+        "interest_only (先息后本), bullet (到期一次还本付息), flat_fee (分期手续费, 花呗)",
     )
     start_date: DateIn = Field(description="Disbursement date")
     first_due_date: DateIn | None = None
@@ -95,7 +95,7 @@ class ScheduleRequest(RateTerms):
     fee_rate: RateIn | None = Field(None, description="flat_fee: fee rate for the whole term")
     fee_rate_per_period: RateIn | None = Field(None, description="flat_fee: fee rate per period")
 
-    model_config = {"json_schema_extra": {"examples": [CASE_STUDY_LOAN]}}
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_LOAN]})
 
     @model_validator(mode="after")
     def _check(self) -> ScheduleRequest:
