@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+TS := clients/ts
+TS_STAMP := $(TS)/node_modules/.installed
 
 .PHONY: install run test lint fmt bench openapi migrate clean
 
@@ -13,20 +15,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(TS_STAMP): $(TS)/package.json $(TS)/package-lock.json
+	cd $(TS) && npm ci --no-audit --no-fund && touch node_modules/.installed
+
 migrate: $(STAMP)
 	@if [ -f alembic.ini ]; then $(BIN)/alembic upgrade head; fi
 
 run: migrate
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --loop uvloop --http httptools
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --loop uvloop --http httptools --no-access-log
 
 test: $(STAMP)
 	$(BIN)/pytest -q -n 2
 
-lint: $(STAMP)
-	$(BIN)/ruff check app tests && $(BIN)/ruff format --check app tests && $(BIN)/mypy app/engine && $(BIN)/lint-imports
+lint: $(STAMP) $(TS_STAMP)
+	$(BIN)/ruff check app tests bench && $(BIN)/ruff format --check app tests bench && $(BIN)/mypy app/engine && $(BIN)/lint-imports && $(BIN)/hadolint Dockerfile && npm --prefix $(TS) run -s check
 
 fmt: $(STAMP)
-	$(BIN)/ruff format app tests && $(BIN)/ruff check --fix app tests
+	$(BIN)/ruff format app tests bench && $(BIN)/ruff check --fix app tests bench
 
 openapi: $(STAMP)
 	$(BIN)/python -m app.openapi > openapi/openapi.json
@@ -35,4 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(TS)/node_modules

@@ -36,9 +36,21 @@ class Problem(BaseModel):
     errors: list[ProblemError] | None = None
 
 
+def problem_response(description: str) -> dict[str, Any]:
+    """A declared problem response: `model` puts Problem in the components, `content` gives the
+    media type actually served (application/problem+json) that schema."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        "model": Problem,
+        "content": {PROBLEM_JSON: {"schema": schema}},
+        "description": description,
+    }
+
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Malformed JSON"},
-    422: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Invalid input"},
+    400: problem_response("Malformed JSON"),
+    413: problem_response("Body over MAX_BODY_BYTES (1 MiB), refused before parsing"),
+    422: problem_response("Invalid input"),
 }
 
 
