@@ -284,9 +284,8 @@ def test_restructuring_options_keep_their_invariants(client, case):
             check_plan(case, option, b0, unpaid)
             assert option.compliant == (option.term_months <= policy.max_term_months
                                         and option.apr <= policy.rate_cap)
-        elif option.kind.value == "settle_now":
+        else:  # pay_overdue_now and settle_now: no schedule, so compliant (SPEC §6)
             assert option.compliant is True
-        # pay_overdue_now's flag: see the xfail in test_restructuring_rules.py
 
     reinstallments = sorted((o.term_months, o.max_payment) for o in result.options
                             if o.kind.value == "reinstallment")

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from app.engine.allocation import AllocationRule
 from app.engine.dates import DayCount
 from app.engine.ledger import Component
 from app.engine.money import CNY
+from app.engine.penalty import PenaltyRule
 from app.engine.position import contract_of
 from app.engine.restructuring import (
     RestructuringPolicy,
@@ -212,3 +215,54 @@ def test_pay_overdue_now_has_no_schedule_so_it_counts_as_compliant():
                      policy=RestructuringPolicy(max_term_months=1))
 
     assert by_id(result)["pay_overdue_now"].compliant is True
+
+
+def test_a_penalty_cap_lowers_the_penalty_in_b0():
+    """cap_annual_rate 0.20: the penalty rate 1.5 × 0.0005 = 0.00075 a day is above 0.20 / 360,
+    so it is capped. On 2026-06-20: 36 d × 2435.46 × 0.20 / 360 = 48.7092 → 48.71 and
+    5 d × 2471.99 × 0.20 / 360 = 6.8666389 → 6.87; penalty 55.58; payoff 4907.45 + 110.69 +
+    55.58 = 5073.72. penalty_waiver 0.5: 27.79, so B0 = 5073.72 − 27.79 = 5045.93."""
+    result = restructuring_options(RestructuringRequest(
+        contract=case_study(), payments=on_time_payments(), as_of=d("2026-06-20"),
+        penalty=PenaltyRule(cap_annual_rate=Decimal("0.20")),
+        policy=RestructuringPolicy(penalty_waiver=Decimal("0.5")),
+    ))
+
+    summary = result.position.summary
+    assert (summary.penalty_capped, money(summary.outstanding_penalty)) == (True, "55.58")
+    assert money(summary.payoff_amount) == "5073.72"
+    assert money(result.balance) == "5045.93"
+    assert money(by_id(result)["settle_now"].waived_penalty) == "27.79"
+
+
+@pytest.mark.parametrize(("as_of", "cap", "capped", "penalty"), [
+    ("2026-05-10", "0.20", True, "0.00"),  # nothing overdue yet, but the cap binds the rate
+    ("2026-06-20", "0.27", False, "75.03"),  # 0.27 / 360 = 0.00075 exactly: not above the cap
+])
+def test_penalty_capped_says_whether_the_cap_binds_the_rate(as_of, cap, capped, penalty):
+    """penalty_capped (SPEC §5) is about the rate: true when the rule's daily rate is above
+    cap_annual_rate / day_count, whether or not any penalty has accrued yet."""
+    result = restructuring_options(RestructuringRequest(
+        contract=case_study(), payments=on_time_payments(), as_of=d(as_of),
+        penalty=PenaltyRule(cap_annual_rate=Decimal(cap)),
+    ))
+
+    summary = result.position.summary
+    assert (summary.penalty_capped, money(summary.outstanding_penalty)) == (capped, penalty)
+
+
+def test_plans_longer_than_600_months_are_left_out():
+    """A 600-month loan with installment 1 overdue has 600 unpaid installments: deferral-1 and
+    deferral-2 would need 601 and 602 installments, beyond SPEC §2's 600, so they are left out
+    (the re-installments and freezes of up to 60 months stay)."""
+    loan = build_schedule(LoanTerms(
+        principal=Decimal("600000.00"), currency=CNY,
+        rate=ContractRate.from_annual(Decimal("0.06"), DayCount(360)), term_months=600,
+        start_date=d("2026-01-15")))
+
+    result = options("2026-02-20", payments=[], contract=contract_of(loan),
+                     policy=RestructuringPolicy(deferral_months=(1, 2)))
+
+    ids = [o.id for o in result.options]
+    assert not any(i.startswith("deferral") for i in ids)
+    assert ids[:3] == ["pay_overdue_now", "settle_now", "reinstallment-3"]
