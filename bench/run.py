@@ -1,0 +1,489 @@
+"""`make bench`: engine micro-benchmark, then a bounded wrk load test on loopback.
+
+1. Engine: time per build_schedule for 12, 360 and 600 months; in-process time per request of
+   POST /v1/positions and /v1/restructuring/options when the app has them (request bodies are the
+   examples of the OpenAPI document).
+2. wrk (Debian package; installed with apt-get when missing and possible, else skipped with the
+   reason): a uvicorn started here on 127.0.0.1 at a free port; /livez, the echo route and each
+   calculation route, with requests/s, p50, p99, non-2xx and socket errors, each against echo
+   in the same run; /v1/schedules for 30 s at 32 connections (the acceptance run, which must
+   show 0 non-2xx and 0 socket errors); and /v1/schedules with 1 and 2 uvicorn workers.
+
+Every run is bounded in time and only ever targets 127.0.0.1. Results: bench/RESULTS.md (the
+figures, the machine, the date and the command) and bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+HOST = "127.0.0.1"  # loopback only: never point this at another address
+LOAN = {
+    "principal": "12000.00",
+    "term_months": 5,
+    "method": "equal_installment",
+    "start_date": "2026-01-15",
+    "daily_rate": "0.0005",
+}
+CALCULATION_ROUTES = ("/v1/schedules", "/v1/positions", "/v1/restructuring/options")
+
+LUA = """
+wrk.method = "{method}"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [==[{body}]==]
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"non_2xx": %d, "connect": %d, "read": %d, "write": %d, "timeout": %d}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.status, e.connect, e.read, e.write, e.timeout))
+end
+"""
+
+
+@dataclass
+class WrkResult:
+    label: str
+    path: str
+    workers: int
+    connections: int
+    seconds: int
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+
+
+# --- 1. engine ---------------------------------------------------------------------------------
+
+
+def _per_call_us(call: Any, min_seconds: float = 0.5) -> float:
+    timer = timeit.Timer(call)
+    number, _ = timer.autorange()
+    number = max(number, 1)
+    best = min(timer.repeat(repeat=3, number=number))
+    while best < min_seconds / 3 and number < 1_000_000:
+        number *= 2
+        best = min(timer.repeat(repeat=3, number=number))
+    return best / number * 1e6
+
+
+def engine_benchmark() -> dict[str, float]:
+    from app.api.schemas.schedules import ScheduleRequest
+    from app.engine.schedule import build_schedule
+
+    figures: dict[str, float] = {}
+    for months in (12, 360, 600):
+        terms = ScheduleRequest.model_validate({**LOAN, "term_months": months}).to_terms()
+        figures[f"build_schedule, {months} months"] = _per_call_us(
+            lambda t=terms: build_schedule(t)
+        )
+    return figures
+
+
+def request_example(openapi: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The first example of the operation's request body, resolved through $ref."""
+    operation = openapi["paths"].get(path, {}).get("post")
+    if operation is None:
+        return None
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    if "$ref" in schema:
+        schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    examples = schema.get("examples") or []
+    return examples[0] if examples else (LOAN if path == "/v1/schedules" else None)
+
+
+def route_benchmark(app: Any) -> dict[str, float]:
+    """In-process time per request (ASGI test client, no sockets) of each calculation route."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    openapi = app.openapi()
+    figures: dict[str, float] = {}
+    for path in CALCULATION_ROUTES:
+        body = request_example(openapi, path)
+        if body is None:
+            continue
+        response = client.post(path, json=body)
+        if response.status_code != 200:
+            print(f"  {path}: example answered {response.status_code}, not timed")
+            continue
+        figures[f"POST {path} (in process)"] = _per_call_us(
+            lambda p=path, b=body: client.post(p, json=b), min_seconds=1.0
+        )
+    return figures
+
+
+# --- 2. wrk ------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str | None:
+    """The wrk binary, installing the Debian package when possible; None (and why) if not."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("wrk is missing: apt-get install -y wrk")
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL
+        )
+        found = shutil.which("wrk")
+        if not found:
+            subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL
+            )
+            found = shutil.which("wrk")
+        if found:
+            return found
+    print(
+        "SKIPPED wrk load test: wrk is not installed and could not be installed with apt-get "
+        "(needs root and Debian's apt); `apt-get install wrk` and run `make bench` again"
+    )
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """uvicorn app.main:app on 127.0.0.1, as `make run` starts it, with N workers."""
+
+    def __init__(self, workers: int, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = open(OUT / f"server-{workers}w.log", "wb")
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def __enter__(self) -> Server:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/livez", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+            if self.process.poll() is not None:
+                break
+        self.__exit__()
+        raise RuntimeError(f"uvicorn did not start; see {self.log.name}")
+
+    def __exit__(self, *_: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def run_wrk(
+    wrk: str,
+    server: Server,
+    label: str,
+    path: str,
+    method: str,
+    body: Any,
+    seconds: int,
+    connections: int,
+    threads: int,
+    workers: int,
+) -> WrkResult:
+    payload = "" if body is None else json.dumps(body)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA.format(method=method, body=payload))
+    try:
+        command = [
+            wrk,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            script.name,
+            f"{server.url}{path}",
+        ]
+        completed = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=seconds + 60
+        )
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in completed.stdout.splitlines() if x.startswith("BENCH_JSON "))
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    return WrkResult(
+        label=label,
+        path=path,
+        workers=workers,
+        connections=connections,
+        seconds=seconds,
+        requests=raw["requests"],
+        rps=raw["requests"] / (raw["duration_us"] / 1e6),
+        p50_ms=raw["p50_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        non_2xx=raw["non_2xx"],
+        socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
+    )
+
+
+def server_env(database_dir: str) -> dict[str, str]:
+    env = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO")}
+    env.setdefault("DATABASE_URL", f"sqlite:///{database_dir}/bench.db")
+    if (ROOT / "alembic.ini").exists():
+        alembic = Path(sys.executable).with_name("alembic")
+        subprocess.run(
+            [str(alembic), "upgrade", "head"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return env
+
+
+def load_test(args: argparse.Namespace, wrk: str, app: Any) -> list[WrkResult]:
+    openapi = app.openapi()
+    targets = [("livez", "/livez", "GET", None), ("echo", "/echo", "POST", LOAN)]
+    for path in CALCULATION_ROUTES:
+        body = request_example(openapi, path)
+        if body is not None:
+            targets.append((path.removeprefix("/v1/"), path, "POST", body))
+    results: list[WrkResult] = []
+    c, t, d = args.connections, args.threads, args.seconds
+    with tempfile.TemporaryDirectory() as database_dir:
+        env = server_env(database_dir)
+        with Server(1, env) as server:
+            run_wrk(wrk, server, "warm-up", "/echo", "POST", LOAN, 2, c, t, 1)
+            for label, path, method, body in targets:
+                print(f"  wrk {d}s c={c} {method} {path}")
+                results.append(run_wrk(wrk, server, label, path, method, body, d, c, t, 1))
+            print(f"  wrk {args.acceptance_seconds}s c=32 POST /v1/schedules (acceptance)")
+            results.append(
+                run_wrk(
+                    wrk,
+                    server,
+                    "acceptance",
+                    "/v1/schedules",
+                    "POST",
+                    LOAN,
+                    args.acceptance_seconds,
+                    32,
+                    t,
+                    1,
+                )
+            )
+        with Server(2, env) as server:
+            run_wrk(wrk, server, "warm-up", "/echo", "POST", LOAN, 2, c, t, 2)
+            for label, path, body in (
+                ("echo", "/echo", LOAN),
+                ("schedules", "/v1/schedules", LOAN),
+            ):
+                print(f"  wrk {d}s c={c} POST {path}, 2 workers")
+                results.append(run_wrk(wrk, server, label, path, "POST", body, d, c, t, 2))
+    return results
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "load_before": " ".join(f"{x:.2f}" for x in load),
+    }
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "–"
+
+
+def wrk_table(results: list[WrkResult], workers: int) -> list[str]:
+    rows = [r for r in results if r.workers == workers]
+    echo = next((r for r in rows if r.label == "echo"), None)
+    lines = [
+        "| route | s | conns | requests | req/s | ×echo | p50 ms | ×echo | p99 ms | ×echo "
+        "| non-2xx | socket errors |",
+        "|" + "---|" * 12,
+    ]
+    for r in rows:
+        e = echo or r
+        lines.append(
+            f"| {r.label}: {r.path} | {r.seconds} | {r.connections} | {r.requests} | {r.rps:.0f} "
+            f"| {_ratio(r.rps, e.rps)} | {r.p50_ms:.2f} | {_ratio(r.p50_ms, e.p50_ms)} "
+            f"| {r.p99_ms:.2f} | {_ratio(r.p99_ms, e.p99_ms)} | {r.non_2xx} | {r.socket_errors} |"
+        )
+    return lines
+
+
+def report(
+    command: str,
+    info: dict[str, str],
+    engine: dict[str, float],
+    results: list[WrkResult] | None,
+    skipped: str | None,
+) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"Machine: {info['nproc']} cores ({info['cpu']}), Python {info['python']}, "
+        f"Linux {info['kernel']}; load average before the run: {info['load_before']}. "
+        "wrk and uvicorn share these cores, so the figures are lower bounds.",
+        "",
+        "## Engine and in-process routes",
+        "",
+        "| what | µs per call |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {us:,.0f} |" for name, us in engine.items()]
+    lines += ["", "## wrk on 127.0.0.1", ""]
+    if results is None:
+        lines += [f"Skipped: {skipped}"]
+        return "\n".join(lines) + "\n"
+    lines += [
+        "uvicorn `--loop uvloop --http httptools`, JSON access log on (LOG_LEVEL=INFO), "
+        "non-2xx = responses with status ≥ 400 as wrk counts them, socket errors = "
+        "connect + read + write + timeout. Ratios are to the echo route (POST of the same "
+        "body, returned unparsed) in the same server.",
+        "",
+        "### 1 worker",
+        "",
+    ]
+    lines += wrk_table(results, 1)
+    lines += ["", "### 2 workers", ""]
+    lines += wrk_table(results, 2)
+    one = next((r for r in results if r.workers == 1 and r.label == "schedules"), None)
+    two = next((r for r in results if r.workers == 2 and r.label == "schedules"), None)
+    if one and two:
+        lines += [
+            "",
+            f"Scaling of /v1/schedules from 1 to 2 workers: {two.rps / one.rps:.2f}× "
+            f"({one.rps:.0f} → {two.rps:.0f} req/s).",
+        ]
+    acceptance = next(r for r in results if r.label == "acceptance")
+    verdict = "PASS" if acceptance.non_2xx == 0 and acceptance.socket_errors == 0 else "FAIL"
+    lines += [
+        "",
+        f"Acceptance ({acceptance.seconds} s, {acceptance.connections} connections, "
+        f"POST /v1/schedules): {acceptance.requests} requests, {acceptance.non_2xx} "
+        f"non-2xx, {acceptance.socket_errors} socket errors, p99 "
+        f"{acceptance.p99_ms:.2f} ms: **{verdict}**.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="each wrk run but acceptance")
+    parser.add_argument("--acceptance-seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (2 cores shared)")
+    parser.add_argument("--no-wrk", action="store_true", help="engine micro-benchmark only")
+    args = parser.parse_args()
+    if not 1 <= args.seconds <= 120 or not 1 <= args.acceptance_seconds <= 120:
+        parser.error("runs are bounded: 1 to 120 seconds each")
+    command = (
+        "make bench" if len(sys.argv) == 1 else "python bench/run.py " + " ".join(sys.argv[1:])
+    )
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # the in-process app logs nothing per request
+    from app.main import create_app
+
+    info = machine()
+    print(f"machine: {info}")
+    print("engine micro-benchmark")
+    app = create_app()
+    engine = engine_benchmark()
+    engine.update(route_benchmark(app))
+    for name, us in engine.items():
+        print(f"  {name}: {us:,.0f} µs")
+    results: list[WrkResult] | None = None
+    skipped = "--no-wrk given" if args.no_wrk else None
+    wrk = None if args.no_wrk else ensure_wrk()
+    if wrk is None and skipped is None:
+        skipped = "wrk is not installed and apt-get could not install it"
+    if wrk is not None:
+        os.environ["LOG_LEVEL"] = "INFO"  # the server logs as in production
+        results = load_test(args, wrk, app)
+    text = report(command, info, engine, results, skipped)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(
+        json.dumps(
+            {"machine": info, "engine_us": engine, "wrk": [asdict(r) for r in results or []]},
+            indent=2,
+        )
+    )
+    RESULTS.write_text(text, encoding="utf-8")
+    print(text)
+    if results is not None:
+        acceptance = next(r for r in results if r.label == "acceptance")
+        if acceptance.non_2xx or acceptance.socket_errors:
+            print("acceptance FAILED: non-2xx or socket errors on /v1/schedules")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
