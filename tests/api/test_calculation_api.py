@@ -222,6 +222,7 @@ def test_accrual_of_zero_days_and_zero_principal(client):
         },
     )
     assert (same_day["days"], same_day["interest"]) == (0, "0.00")
+    assert same_day["rows"] is None  # rows only with "detail": true
     zero = ok(
         client,
         "/v1/accruals",

@@ -101,6 +101,34 @@ def test_equal_principal_first_month_matches_bank_calculators(client, principal,
     assert body["installment_amount"] == first_payment
 
 
+def test_equal_principal_total_interest_follows_spec_rounding_not_the_closed_form(client):
+    """SPEC wins over bank calculators (docs/decisions.md). Calculators print the closed form
+    P·i·(n+1)/2 = 1e6 × 0.049/12 × 180.5 = 737041.67 of total interest for 1,000,000 ×
+    360 等额本金, with an unrounded 2777.777… of principal a month. SPEC posts
+    round(P / 360) = 2777.78 a month, so each balance is 0.0022·k lower, the interest about
+    Σ 0.0022·k·i ≈ 0.58 lower, and the last row takes the remainder
+    1,000,000 − 359 × 2777.78 = 2776.98. Re-summed here row by row in exact fractions."""
+    principal = to_fraction(1000000)
+    rate = to_fraction("0.049") / 12
+    level = to_fraction(money(principal / 360))
+    balance, interest = principal, Decimal(0)
+    for month in range(1, 361):
+        interest += Decimal(money(balance * rate))
+        balance -= balance if month == 360 else level
+    assert format(interest, "f") == "737041.08"
+    assert money(principal * rate * 361 / 2) == "737041.67"  # the calculators' closed form
+    body = schedule(
+        client,
+        principal="1000000.00",
+        term_months=360,
+        annual_rate="0.049",
+        method="equal_principal",
+    )
+    assert body["totals"]["interest"] == "737041.08"
+    last = body["installments"][-1]
+    assert (last["principal"], last["interest"]) == ("2776.98", "11.34")
+
+
 def test_150k_at_10_percent_over_36_months(client):
     """150,000 at 10 %/yr × 36: i = 0.1 / 12, (1+i)^36 = 1.348182,
     A = 150000 × 0.0083333 × 1.348182 / 0.348182 = 4840.078 → 4840.08 (textbook PMT)."""

@@ -361,6 +361,17 @@ def test_day_count_365_turns_the_annual_rate_into_a_smaller_daily_rate():
         assert show(schedule.installments[0].interest) == interest
 
 
+def test_day_count_365_with_a_daily_rate_raises_the_monthly_rate():
+    """daily_rate 0.0005 on a 365-day count: annual = 0.0005 × 365 = 0.1825, monthly
+    0.1825 / 12 = 0.01520833…; periodic interest on 12,000 = 182.50 and
+    A = PMT(0.0152083, 5, 12000) = 2510.60 (360-day: 180.00 and 2509.07)."""
+    schedule = build_schedule(loan(day_count=365))
+    monthly = to_fraction("0.0005") * 365 / 12
+    assert money(pmt(to_fraction(12000), monthly, 5)) == "2510.60"
+    assert show(schedule.installment_amount) == "2510.60"
+    assert show(schedule.installments[0].interest) == "182.50"
+
+
 def test_long_first_period_on_actual_basis_amortizes_negatively_and_still_reconciles():
     """1000.00 at 12 %/yr (1/30 % a day), 12 months, start 2026-01-01, first due 2026-12-01:
     the first period is 334 days, interest 1000 × 0.12 / 360 × 334 = 111.333 → 111.33, above
