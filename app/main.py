@@ -23,7 +23,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=(
             "Repayment schedules, daily accrual, loan positions and restructuring options for "
-            "consumer credit (还款计划、按日计息、逾期与协商还款). Every amount is a decimal string."
+            "consumer credit (还款计划、按日计息、逾期与协商还款). "
+            "Every amount is a decimal string."
         ),
     )
     settings = get_settings()
