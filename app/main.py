@@ -5,12 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api import middleware, problems
+from app.api.deps import database_lifespan
 from app.api.routes import (
     accruals,
+    agreements,
     apr,
     examples,
     operations,
     positions,
+    readiness,
     restructuring,
     schedules,
 )
@@ -26,12 +29,14 @@ def create_app() -> FastAPI:
             "consumer credit (还款计划、按日计息、逾期与协商还款). "
             "Every amount is a decimal string."
         ),
+        lifespan=database_lifespan,
     )
     settings = get_settings()
     problems.install(app)
     middleware.install(app, max_body_bytes=settings.max_body_bytes, log_level=settings.log_level)
     app.include_router(operations.router)
-    for module in (schedules, apr, accruals, positions, restructuring, examples):
+    app.include_router(readiness.router)
+    for module in (schedules, apr, accruals, positions, restructuring, examples, agreements):
         app.include_router(module.router)
     return app
 

@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     require_api_key_for_calculations: bool = False
     max_body_bytes: int = 1024 * 1024
+    # how long a POST /v1/agreements waits for a concurrent one with its Idempotency-Key (then 409)
+    idempotency_wait_seconds: float = 10.0
 
 
 @lru_cache

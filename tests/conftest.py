@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "examples"
+# database fixtures (one database per xdist worker, DATABASE_URL for PostgreSQL)
+pytest_plugins = ["tests.database"]
 
 
 @pytest.fixture(scope="session")

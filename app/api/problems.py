@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.engine.errors import CalculationError
+from app.services import errors as service_errors
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110 names where Python's http module still has the older ones
@@ -117,7 +118,32 @@ async def http_problem(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
+# service errors (app/services/errors.py), most specific first
+_SERVICE_STATUS: tuple[tuple[type[service_errors.ServiceError], int], ...] = (
+    (service_errors.InvalidApiKey, 401),
+    (service_errors.AgreementNotFound, 404),
+    (service_errors.IllegalTransition, 409),
+    (service_errors.PaymentReferenceConflict, 409),
+    (service_errors.IdempotencyKeyInProgress, 409),
+    (service_errors.VersionMismatch, 412),
+    (service_errors.InvalidRequest, 422),
+)
+
+
+async def service_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, service_errors.ServiceError)
+    status = next((s for cls, s in _SERVICE_STATUS if isinstance(exc, cls)), 500)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, service_errors.IdempotencyKeyInProgress):
+        headers = {"Retry-After": "1"}
+    errors = None
+    if isinstance(exc, service_errors.InvalidRequest):
+        errors = [{"loc": list(exc.loc), "msg": exc.reason, "type": type(exc).__name__}]
+    return problem(status, exc.detail, errors, headers)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(service_errors.ServiceError, service_problem)
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(CalculationError, calculation_problem)
     app.add_exception_handler(RecursionError, too_deep_problem)

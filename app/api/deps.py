@@ -1,0 +1,97 @@
+"""Request dependencies as Annotated aliases: DbDep, SettingsDep, TenantDep, ClockDep.
+
+`DbDep` is one session per request in one transaction: committed when the route returns,
+before the response is sent (scope="function"), rolled back when anything raises. Services
+never commit. The database itself lives on `app.state.database`, made on first use from
+DATABASE_URL (tests put their own there) and disposed of at shutdown.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from app.persistence.db import Database
+from app.services.api_keys import Principal, authenticate
+from app.settings import Settings, get_settings
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+_database_lock = threading.Lock()
+
+
+def database_of(app: FastAPI) -> Database:
+    """The app's Database, made from the settings on first use."""
+    database: Database | None = getattr(app.state, "database", None)
+    if database is None:
+        with _database_lock:
+            database = getattr(app.state, "database", None)
+            if database is None:
+                database = Database(get_settings().database_url)
+                app.state.database = database
+    return database
+
+
+@asynccontextmanager
+async def database_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The app's lifespan: close the database's connections at shutdown."""
+    yield
+    database: Database | None = getattr(app.state, "database", None)
+    if database is not None:
+        database.dispose()
+
+
+def get_database(request: Request) -> Database:
+    return database_of(request.app)
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_db(database: DatabaseDep) -> Iterator[Session]:
+    with database.transaction() as session:
+        yield session
+
+
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The only place the API reads the time; tests override `get_clock` to freeze it."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+def get_clock() -> Clock:
+    return Clock()
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="A tenant API key `KEY_ID.SECRET` from `python -m app keys create --tenant T`",
+)
+
+
+def get_principal(
+    db: DbDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    """The caller's key and tenant; a missing, unknown or revoked key is a 401."""
+    return authenticate(db, token=None if credentials is None else credentials.credentials)
+
+
+TenantDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,256 @@
+"""/v1/agreements: requests and responses (SPEC §7)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from app.api.schemas.common import AmountIn, AmountOut, DateIn, RequestModel
+from app.api.schemas.positions import CASE_STUDY_POSITION
+from app.api.schemas.restructuring import OptionsRequest
+from app.engine.money import format_amount
+from app.services.agreement_views import AgreementPage, AgreementView, EventView
+
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+# 居民身份证号 (18 characters, or the old 15 digits): never accepted as a borrower_ref
+_ID_CARD = re.compile(r"^([0-9]{17}[0-9Xx]|[0-9]{15})$")
+
+CASE_STUDY_AGREEMENT = {
+    "loan_ref": "JB-2026-0001",
+    "borrower_ref": "b-7f3a9c",
+    "options_request": {**CASE_STUDY_POSITION, "capacity": "900.00"},
+    "option_id": "reinstallment-6",
+}
+
+
+class AgreementStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+
+
+class AcceptanceChannel(StrEnum):
+    APP = "app"
+    WEB = "web"
+    PHONE = "phone"
+    BRANCH = "branch"
+    LETTER = "letter"
+    OTHER = "other"
+
+
+Ref = Annotated[str, Field(pattern=REF_PATTERN, examples=["JB-2026-0001"])]
+
+
+def _rfc3339_string(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "datetime_type", 'send an RFC 3339 date-time string, e.g. "2026-06-21T09:30:00+08:00"'
+        )
+    return value
+
+
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_string)]
+
+
+class AgreementCreateRequest(RequestModel):
+    """Record the option a borrower chose; the server recomputes it from `options_request`."""
+
+    loan_ref: Ref = Field(description="The lender's loan reference")
+    borrower_ref: Ref = Field(
+        description="An opaque borrower reference: never a name or an ID-card number (身份证号)"
+    )
+    options_request: OptionsRequest = Field(
+        description="The body of POST /v1/restructuring/options that produced the option"
+    )
+    option_id: Annotated[str, Field(min_length=1, max_length=64, examples=["reinstallment-6"])]
+    breach_after_days: Annotated[int, Field(ge=1, le=3650, strict=True)] = Field(
+        30, description="Days an installment may stay unpaid past due before `breached`"
+    )
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_AGREEMENT]})
+
+    @field_validator("borrower_ref")
+    @classmethod
+    def _not_an_id_card(cls, value: str) -> str:
+        if _ID_CARD.match(value):
+            raise PydanticCustomError(
+                "borrower_ref", "borrower_ref must be an opaque reference, not an ID-card number"
+            )
+        return value
+
+
+class AcceptRequest(RequestModel):
+    """The borrower's consent (协议确认)."""
+
+    channel: AcceptanceChannel
+    accepted_at: Rfc3339 = Field(examples=["2026-06-21T09:30:00+08:00"])
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"channel": "app", "accepted_at": "2026-06-21T09:30:00+08:00"}]
+        }
+    )
+
+
+class ReasonRequest(RequestModel):
+    """An optional reason, kept in the audit trail."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "borrower asked by phone"}]}
+    )
+
+
+class PaymentRequest(RequestModel):
+    """A payment received; the same `reference` again with the same content is a replay."""
+
+    reference: Ref = Field(description="The payment's unique reference (per agreement)")
+    date: DateIn
+    amount: AmountIn
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reference": "pay-2026-07-20", "date": "2026-07-20", "amount": "880.81"}]
+        }
+    )
+
+
+class AgreementInstallmentOut(BaseModel):
+    number: int
+    due_date: date
+    principal: AmountOut
+    interest: AmountOut
+    fee: AmountOut
+    payment: AmountOut
+    paid: AmountOut
+    outstanding: AmountOut
+    status: str = Field(description="paid, overdue (due before as_of) or pending")
+
+
+class AgreementStandingOut(BaseModel):
+    as_of: date
+    paid_to_date: AmountOut
+    overdue_amount: AmountOut
+    days_past_due: int
+    next_due_date: date | None
+    next_amount: AmountOut | None
+
+
+class AgreementAcceptanceOut(BaseModel):
+    channel: AcceptanceChannel
+    accepted_at: datetime
+
+
+class AgreementResponse(BaseModel):
+    id: str
+    loan_ref: str
+    borrower_ref: str
+    currency: str
+    kind: str
+    option_id: str
+    terms: dict[str, Any] = Field(description="The options request that produced the agreement")
+    breach_after_days: int
+    status: AgreementStatus
+    version: int
+    acceptance: AgreementAcceptanceOut | None
+    created_at: datetime
+    updated_at: datetime
+    installments: list[AgreementInstallmentOut]
+    standing: AgreementStandingOut
+
+    @classmethod
+    def from_view(cls, view: AgreementView) -> AgreementResponse:
+        currency = view.currency
+
+        def money(amount: Any) -> str:
+            return format_amount(amount, currency)
+
+        standing = view.standing
+        return cls(
+            id=view.id,
+            loan_ref=view.loan_ref,
+            borrower_ref=view.borrower_ref,
+            currency=currency.code,
+            kind=view.kind,
+            option_id=view.option_id,
+            terms=view.terms,
+            breach_after_days=view.breach_after_days,
+            status=AgreementStatus(view.status),
+            version=view.version,
+            acceptance=None
+            if view.accepted_at is None or view.accepted_channel is None
+            else AgreementAcceptanceOut(
+                channel=AcceptanceChannel(view.accepted_channel), accepted_at=view.accepted_at
+            ),
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            installments=[
+                AgreementInstallmentOut(
+                    number=i.number,
+                    due_date=i.due_date,
+                    principal=money(i.principal),
+                    interest=money(i.interest),
+                    fee=money(i.fee),
+                    payment=money(i.payment),
+                    paid=money(i.paid),
+                    outstanding=money(i.outstanding),
+                    status=i.status,
+                )
+                for i in view.installments
+            ],
+            standing=AgreementStandingOut(
+                as_of=standing.as_of,
+                paid_to_date=money(standing.paid_to_date),
+                overdue_amount=money(standing.overdue_amount),
+                days_past_due=standing.days_past_due,
+                next_due_date=standing.next_due_date,
+                next_amount=None if standing.next_amount is None else money(standing.next_amount),
+            ),
+        )
+
+
+class AgreementListResponse(BaseModel):
+    items: list[AgreementResponse]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
+
+    @classmethod
+    def from_page(cls, page: AgreementPage) -> AgreementListResponse:
+        return cls(
+            items=[AgreementResponse.from_view(v) for v in page.items],
+            next_cursor=page.next_cursor,
+        )
+
+
+class AgreementEventOut(BaseModel):
+    at: datetime
+    actor: str = Field(description="The API key id that made the change")
+    action: str
+    from_status: AgreementStatus | None
+    to_status: AgreementStatus | None
+    details: dict[str, Any]
+
+    @classmethod
+    def from_view(cls, view: EventView) -> AgreementEventOut:
+        return cls(
+            at=view.at,
+            actor=view.actor,
+            action=view.action,
+            from_status=None if view.from_status is None else AgreementStatus(view.from_status),
+            to_status=None if view.to_status is None else AgreementStatus(view.to_status),
+            details=view.details,
+        )
+
+
+class AgreementEventsResponse(BaseModel):
+    events: list[AgreementEventOut]

@@ -1,0 +1,465 @@
+"""Negotiated agreements (协商还款协议, SPEC §7): create, read, transitions, payments, audit.
+
+    proposed ──accept──▶ accepted ──activate──▶ active ──▶ completed (all paid)
+        │                   │                     └─────▶ breached (unpaid > breach_after_days)
+        └──────cancel───────┴──▶ cancelled
+
+Module functions with keyword-only arguments; they flush but never commit (the caller's
+transaction does), and every change writes its audit event in that same transaction.
+`completed` and `breached` are automatic: a payment evaluates both as of its date, and a read
+with an explicit `as_of` evaluates the breach as of that date (docs/decisions.md, Agreements).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.engine.money import currency_of, format_amount
+from app.engine.restructuring import Option
+from app.persistence import repositories
+from app.persistence.models import (
+    AgreementEventRow,
+    AgreementInstallmentRow,
+    AgreementPaymentRow,
+    AgreementRow,
+)
+from app.persistence.types import from_minor, to_minor
+from app.services.agreement_views import (
+    AgreementPage,
+    AgreementView,
+    EventView,
+    agreement_view,
+    dues_of,
+    event_view,
+)
+from app.services.api_keys import Principal
+from app.services.errors import (
+    AgreementNotFound,
+    IllegalTransition,
+    InvalidCursor,
+    InvalidPayment,
+    InvalidRequest,
+    PaymentReferenceConflict,
+    VersionMismatch,
+)
+from app.services.standing import allocate, standing_as_of
+
+__all__ = [
+    "accept_agreement",
+    "activate_agreement",
+    "cancel_agreement",
+    "create_agreement",
+    "get_agreement",
+    "list_agreement_events",
+    "list_agreements",
+    "record_payment",
+]
+
+# action: (statuses it may start from, status it leads to, audit action)
+_TRANSITIONS = {
+    "accept": (("proposed",), "accepted", "accepted"),
+    "activate": (("accepted",), "active", "activated"),
+    "cancel": (("proposed", "accepted"), "cancelled", "cancelled"),
+}
+
+
+def add_event(
+    session: Session,
+    row: AgreementRow,
+    *,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    details: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    event = AgreementEventRow(
+        agreement_pk=row.pk,
+        at=now,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        details=json.dumps(details, sort_keys=True, ensure_ascii=False),
+    )
+    repositories.add_event(session, event)
+
+
+def _view(session: Session, row: AgreementRow, as_of: date) -> AgreementView:
+    payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
+    return agreement_view(row, payments, as_of)
+
+
+def _locked(session: Session, principal: Principal, agreement_id: str) -> AgreementRow:
+    row = repositories.lock_agreement(session, principal.tenant, agreement_id)
+    if row is None:
+        raise AgreementNotFound(agreement_id)
+    return row
+
+
+def _check_version(row: AgreementRow, expected_versions: Collection[int] | None) -> None:
+    """If-Match: None when the client sent none; otherwise the versions it would accept."""
+    if expected_versions is not None and row.version not in expected_versions:
+        raise VersionMismatch(row.version)
+
+
+def create_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    loan_ref: str,
+    borrower_ref: str,
+    option: Option,
+    terms: Mapping[str, Any],
+    breach_after_days: int,
+    now: datetime,
+    as_of: date,
+) -> AgreementView:
+    """Store the chosen option as a `proposed` agreement; its installments are the option's."""
+    if not option.installments:
+        raise InvalidRequest(("body", "option_id"), f"{option.id} has nothing to pay")
+    currency = option.currency
+    row = AgreementRow(
+        id=str(uuid.uuid4()),
+        tenant=principal.tenant,
+        loan_ref=loan_ref,
+        borrower_ref=borrower_ref,
+        currency=currency.code,
+        kind=str(option.kind),
+        option_id=option.id,
+        terms=json.dumps(terms, sort_keys=True, ensure_ascii=False),
+        breach_after_days=breach_after_days,
+        status="proposed",
+        created_by=principal.key_id,
+        created_at=now,
+        updated_at=now,
+    )
+    row.installments = [
+        AgreementInstallmentRow(
+            number=i.number,
+            due_date=i.due_date,
+            principal=to_minor(i.principal, currency),
+            interest=to_minor(i.interest, currency),
+            fee=to_minor(i.fee, currency),
+            paid=0,
+        )
+        for i in option.installments
+    ]
+    repositories.add_agreement(session, row)
+    total = sum((i.payment for i in option.installments), Decimal(0))
+    details = {
+        "option_id": option.id,
+        "kind": str(option.kind),
+        "installments": len(option.installments),
+        "total_payable": format_amount(total, currency),
+    }
+    add_event(
+        session, row, actor=principal.key_id, action="created", from_status=None,
+        to_status="proposed", details=details, now=now,
+    )  # fmt: skip
+    return agreement_view(row, [], as_of)
+
+
+def get_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    as_of: date,
+    evaluate_breach: bool,
+    now: datetime,
+) -> AgreementView:
+    """The agreement with its standing as of `as_of`.
+
+    With `evaluate_breach` (a read that names its `as_of`), an active agreement with an
+    installment unpaid more than `breach_after_days` on that date becomes `breached`.
+    """
+    row = repositories.find_agreement(session, principal.tenant, agreement_id)
+    if row is None:
+        raise AgreementNotFound(agreement_id)
+    if evaluate_breach and row.status == "active":
+        payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
+        if breach_as_of(row, payments, as_of) is not None:
+            row = _locked(session, principal, agreement_id)
+            payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
+            _record_breach_if_due(session, row, payments, as_of, principal.key_id, now)
+    return _view(session, row, as_of)
+
+
+def _record_breach_if_due(
+    session: Session,
+    row: AgreementRow,
+    payments: list[tuple[date, int]],
+    as_of: date,
+    actor: str,
+    now: datetime,
+) -> None:
+    breach = breach_as_of(row, payments, as_of) if row.status == "active" else None
+    if breach is None:
+        return
+    row.status, row.updated_at = "breached", now
+    add_event(
+        session, row, actor=actor, action="breached", from_status="active",
+        to_status="breached", details=breach, now=now,
+    )  # fmt: skip
+
+
+def list_agreements(
+    session: Session,
+    *,
+    principal: Principal,
+    loan_ref: str | None = None,
+    borrower_ref: str | None = None,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    as_of: date,
+) -> AgreementPage:
+    """The tenant's agreements, newest first; `next_cursor` continues after the last item."""
+    rows = repositories.list_agreements(
+        session,
+        principal.tenant,
+        loan_ref=loan_ref,
+        borrower_ref=borrower_ref,
+        status=status,
+        before_pk=None if cursor is None else decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    page, more = rows[:limit], len(rows) > limit
+    payments = repositories.payments_by_agreement(session, [row.pk for row in page])
+    items = tuple(agreement_view(row, payments[row.pk], as_of) for row in page)
+    return AgreementPage(items, encode_cursor(page[-1].pk) if more else None)
+
+
+def encode_cursor(pk: int) -> str:
+    """Opaque to clients: URL-safe base64 of "a1:<last pk>" (a1 = the format's version)."""
+    return base64.urlsafe_b64encode(f"a1:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        prefix, _, number = text.partition(":")
+        if prefix != "a1" or not number.isdigit() or len(number) > 19:
+            raise InvalidCursor()
+        return int(number)
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidCursor() from None
+
+
+def _transition(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    action: str,
+    expected_versions: Collection[int] | None,
+    details: Mapping[str, Any],
+    now: datetime,
+    as_of: date,
+    changes: Mapping[str, Any] | None = None,
+) -> AgreementView:
+    row = _locked(session, principal, agreement_id)
+    _check_version(row, expected_versions)
+    allowed_from, to_status, audit_action = _TRANSITIONS[action]
+    if row.status not in allowed_from:
+        raise IllegalTransition(action, row.status)
+    from_status = row.status
+    for name, value in (changes or {}).items():
+        setattr(row, name, value)
+    row.status, row.updated_at = to_status, now
+    add_event(
+        session, row, actor=principal.key_id, action=audit_action, from_status=from_status,
+        to_status=to_status, details=details, now=now,
+    )  # fmt: skip
+    return _view(session, row, as_of)
+
+
+def accept_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    channel: str,
+    accepted_at: datetime,
+    expected_versions: Collection[int] | None,
+    now: datetime,
+    as_of: date,
+) -> AgreementView:
+    """Record the borrower's consent: proposed → accepted (`accepted_at` kept in UTC)."""
+    accepted_at = accepted_at.astimezone(UTC)
+    return _transition(
+        session,
+        principal=principal,
+        agreement_id=agreement_id,
+        action="accept",
+        expected_versions=expected_versions,
+        details={"channel": channel, "accepted_at": accepted_at.isoformat()},
+        now=now,
+        as_of=as_of,
+        changes={"accepted_channel": channel, "accepted_at": accepted_at},
+    )
+
+
+def activate_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    reason: str | None,
+    expected_versions: Collection[int] | None,
+    now: datetime,
+    as_of: date,
+) -> AgreementView:
+    """accepted → active: the plan replaces the loan's schedule from now on."""
+    return _transition(
+        session,
+        principal=principal,
+        agreement_id=agreement_id,
+        action="activate",
+        expected_versions=expected_versions,
+        details={} if reason is None else {"reason": reason},
+        now=now,
+        as_of=as_of,
+    )
+
+
+def cancel_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    reason: str | None,
+    expected_versions: Collection[int] | None,
+    now: datetime,
+    as_of: date,
+) -> AgreementView:
+    """proposed or accepted → cancelled."""
+    return _transition(
+        session,
+        principal=principal,
+        agreement_id=agreement_id,
+        action="cancel",
+        expected_versions=expected_versions,
+        details={} if reason is None else {"reason": reason},
+        now=now,
+        as_of=as_of,
+    )
+
+
+def list_agreement_events(
+    session: Session, *, principal: Principal, agreement_id: str
+) -> list[EventView]:
+    """The audit trail, oldest first."""
+    row = repositories.find_agreement(session, principal.tenant, agreement_id)
+    if row is None:
+        raise AgreementNotFound(agreement_id)
+    return [event_view(event) for event in repositories.events_of(session, row.pk)]
+
+
+def breach_as_of(
+    row: AgreementRow, payments: list[tuple[date, int]], as_of: date
+) -> dict[str, Any] | None:
+    """The breach's audit details when an installment is unpaid > breach_after_days on as_of."""
+    units = standing_as_of(as_of, dues_of(row), payments)
+    if units.days_past_due <= row.breach_after_days:
+        return None
+    return {
+        "as_of": as_of.isoformat(),
+        "installment": units.oldest_overdue_number,
+        "days_past_due": units.days_past_due,
+        "breach_after_days": row.breach_after_days,
+    }
+
+
+def record_payment(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    reference: str,
+    payment_date: date,
+    amount: Decimal,
+    expected_versions: Collection[int] | None,
+    now: datetime,
+    as_of: date,
+) -> AgreementView:
+    """Allocate a payment oldest installment first; a replayed reference changes nothing.
+
+    Accepted while `active` or `breached` (money received is always recorded). Before the
+    payment applies, the breach is evaluated as of its date; once nothing is outstanding an
+    active agreement is `completed`. Amounts over the outstanding balance are refused.
+    """
+    row = _locked(session, principal, agreement_id)
+    units = _payment_units(amount, row)
+    existing = repositories.find_payment(session, row.pk, reference)
+    if existing is not None:
+        if existing.payment_date != payment_date or existing.amount != units:
+            raise PaymentReferenceConflict(reference)
+        return _view(session, row, as_of)
+    _check_version(row, expected_versions)
+    if row.status not in ("active", "breached"):
+        raise IllegalTransition("record a payment on", row.status)
+    dues = dues_of(row)
+    outstanding = sum(d.amount for d in dues) - sum(i.paid for i in row.installments)
+    if units > outstanding:
+        raise InvalidPayment("amount", f"exceeds the outstanding {_money(outstanding, row)}")
+    payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
+    _record_breach_if_due(session, row, payments, payment_date, principal.key_id, now)
+    allocations = allocate(units, dues, [i.paid for i in row.installments])
+    by_number = {i.number: i for i in row.installments}
+    for number, applied in allocations:
+        by_number[number].paid += applied
+    repositories.add_payment(
+        session,
+        AgreementPaymentRow(
+            agreement_pk=row.pk, reference=reference, payment_date=payment_date, amount=units,
+            recorded_by=principal.key_id, recorded_at=now,
+        ),
+    )  # fmt: skip
+    row.updated_at = now
+    details = {
+        "reference": reference,
+        "date": payment_date.isoformat(),
+        "amount": _money(units, row),
+        "allocations": [{"number": n, "amount": _money(a, row)} for n, a in allocations],
+    }
+    add_event(
+        session, row, actor=principal.key_id, action="payment_recorded",
+        from_status=row.status, to_status=row.status, details=details, now=now,
+    )  # fmt: skip
+    if row.status == "active" and units == outstanding:
+        row.status = "completed"
+        add_event(
+            session, row, actor=principal.key_id, action="completed", from_status="active",
+            to_status="completed", details={"date": payment_date.isoformat()}, now=now,
+        )  # fmt: skip
+    return _view(session, row, as_of)
+
+
+def _payment_units(amount: Decimal, row: AgreementRow) -> int:
+    currency = currency_of(row.currency)
+    try:
+        units = to_minor(amount, currency)
+    except ValueError:
+        raise InvalidPayment(
+            "amount", f"has more than {currency.minor_digits} decimal places for {currency.code}"
+        ) from None
+    if units <= 0:
+        raise InvalidPayment("amount", "must be more than 0")
+    return units
+
+
+def _money(units: int, row: AgreementRow) -> str:
+    currency = currency_of(row.currency)
+    return format_amount(from_minor(units, currency), currency)
