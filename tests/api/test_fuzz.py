@@ -28,7 +28,7 @@ from schemathesis.checks import (
 from app.main import create_app
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 RANDOM = os.environ.get("FUZZ_RANDOM") == "1"  # a fresh seed each run instead of a fixed one
 CHECKS = (
     not_a_server_error,

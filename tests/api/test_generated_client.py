@@ -16,7 +16,7 @@ import pytest
 from tests.live_server import ROOT, live_server
 
 PACKAGE = "repayment_client"
-CONFIG = f"package_name_override: {PACKAGE}\nproject_name_override: {PACKAGE}\npost_hooks: []\n"
+CONFIG = ROOT / "clients" / "python" / "config.yaml"  # package repayment_client, no post hooks
 LOAN = {
     "principal": "12000.00",
     "term_months": 5,
@@ -28,8 +28,6 @@ LOAN = {
 
 @pytest.fixture
 def generated_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    config = tmp_path / "config.yaml"
-    config.write_text(CONFIG)
     generator = Path(sys.executable).with_name("openapi-python-client")
     subprocess.run(
         [
@@ -38,7 +36,7 @@ def generated_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             "--path",
             str(ROOT / "openapi" / "openapi.json"),
             "--config",
-            str(config),
+            str(CONFIG),
             "--meta",
             "none",
             "--output-path",
