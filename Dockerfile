@@ -1,31 +1,36 @@
 # Repayment service image: `docker build -t repayment-service .` then
 # `docker run -p 8000:8000 repayment-service` (README, "Operations").
 
-# --- build: install the package and its dependencies into a virtualenv ----------------------
+# --- build: the dependencies of pyproject.toml in a virtualenv (cached until it changes) -----
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 RUN python -m venv /opt/venv
-COPY . .
-RUN pip install --no-cache-dir . \
-    && mkdir -p /srv/data \
-    && if [ -f alembic.ini ]; then cp -r alembic.ini migrations /srv/; fi
+COPY pyproject.toml .
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
+    && pip install --no-cache-dir -r requirements.txt
 
-# --- runtime: the virtualenv and the migrations, run as a non-root user -----------------------
+# --- runtime: the virtualenv, the source tree and its migrations, as a non-root user ----------
+# The app runs from /srv/app (not an installed copy): it finds alembic.ini beside its package.
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/srv \
     PATH=/opt/venv/bin:$PATH \
     PORT=8000 \
     DATABASE_URL=sqlite:////srv/data/repayment.db \
     LOG_LEVEL=INFO
 RUN groupadd --system --gid 10001 app \
-    && useradd --system --uid 10001 --gid app --home-dir /srv --no-create-home app
+    && useradd --system --uid 10001 --gid app --home-dir /srv --no-create-home app \
+    && mkdir -p /srv/data \
+    && chown app:app /srv/data
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build --chown=app:app /srv /srv
 WORKDIR /srv
+COPY app ./app
+COPY alembic.ini ./
+COPY migrations ./migrations
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
