@@ -25,7 +25,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from app.main import create_app
+from app.persistence.db import Database
+from tests.database import make_app, new_key
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
@@ -46,15 +47,19 @@ schema = schemathesis.from_dict(
 
 
 @pytest.fixture(scope="module")
-def app_client() -> Iterator[TestClient]:
-    # one client (and one lifespan) for every example: schemathesis' own ASGI transport starts
-    # the app once per example and leaks its streams
-    with TestClient(create_app()) as client:
+def app_client(database: Database) -> Iterator[TestClient]:
+    """One client (and one lifespan) for every example, holding a valid API key: the fuzzer
+    then reaches validation and the services instead of stopping at 401. (schemathesis' own
+    ASGI transport would start the app once per example and leak its streams.)"""
+    with TestClient(make_app(database)) as client:
+        client.headers["Authorization"] = f"Bearer {new_key(database, 'fuzz')}"
         yield client
 
 
 def send(client: TestClient, case: schemathesis.Case):  # type: ignore[no-untyped-def]
     kwargs = case.as_transport_kwargs(base_url=str(client.base_url))
+    for name in ("Authorization", "authorization"):  # the client's valid key instead
+        kwargs["headers"].pop(name, None)
     if "data" in kwargs:  # raw bytes, for media types without a JSON serializer
         kwargs["content"] = kwargs.pop("data")
     if not kwargs.get("cookies"):
