@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from app.persistence.db import Database
+from app.persistence.db import MAX_SESSIONS, Database
 from app.services.api_keys import Principal, authenticate
 from app.settings import Settings, get_settings
 
@@ -60,7 +60,9 @@ def get_db(database: DatabaseDep) -> Iterator[Session]:
         yield session
 
 
-DbDep = Annotated[Session, Depends(get_db, scope="function")]
+# At most MAX_SESSIONS requests hold a session; the rest wait without a thread. Otherwise a
+# burst could take every worker thread while the request holding the lock waits for one.
+DbDep = Annotated[Session, Depends(get_db, scope="function", max_concurrency=MAX_SESSIONS)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# connections per engine: the API admits at most this many requests with a session at once,
+# so a request holding a lock never waits for a pool slot or a worker thread (app/api/deps.py)
+POOL_SIZE, POOL_OVERFLOW = 10, 10
+MAX_SESSIONS = POOL_SIZE + POOL_OVERFLOW
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -44,11 +48,20 @@ def make_engine(url: str) -> Engine:
     """An Engine for `url`: sqlite:///path or postgresql+psycopg://user@host:port/db."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args={"connect_timeout": 5}
+        url,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        connect_args={"connect_timeout": 5},
     )
 
 

@@ -36,7 +36,7 @@ def test_an_amount_finer_than_the_minor_unit_is_refused_not_rounded():
 def test_minor_units_column_refuses_floats(database):
     from app.persistence.models import AgreementPaymentRow
 
-    with pytest.raises(StatementError, match="MinorUnits takes an int"):
+    def insert_float_amount() -> None:
         with database.transaction() as session:
             session.add(
                 AgreementPaymentRow(
@@ -45,6 +45,9 @@ def test_minor_units_column_refuses_floats(database):
                 )
             )  # fmt: skip
             session.flush()
+
+    with pytest.raises(StatementError, match="MinorUnits takes an int"):
+        insert_float_amount()
 
 
 def test_timestamps_come_back_in_utc_to_the_microsecond(database):
@@ -66,12 +69,16 @@ def test_the_audit_trail_refuses_update_and_delete(database, db_client, auth):
     from tests.agreement_flow import create
 
     agreement = create(db_client, auth)
+
+    def execute(statement: str) -> None:
+        with database.transaction() as session:
+            session.execute(text(statement))
+
     for statement in (
         "UPDATE agreement_event SET actor = 'someone else'",
         "DELETE FROM agreement_event",
     ):
         with pytest.raises(DBAPIError, match="append-only"):
-            with database.transaction() as session:
-                session.execute(text(statement))
+            execute(statement)
     events = db_client.get(f"/v1/agreements/{agreement['id']}/events", headers=auth).json()
     assert [e["action"] for e in events["events"]] == ["created"]

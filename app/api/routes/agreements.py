@@ -19,11 +19,11 @@ from app.api.problems import PROBLEM_JSON, Problem
 from app.api.schemas.agreements import (
     AcceptRequest,
     AgreementCreateRequest,
+    AgreementEventOut,
+    AgreementEventsResponse,
     AgreementListResponse,
     AgreementResponse,
     AgreementStatus,
-    AgreementEventOut,
-    AgreementEventsResponse,
     PaymentRequest,
     ReasonRequest,
 )

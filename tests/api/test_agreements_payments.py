@@ -1,0 +1,179 @@
+"""POST /v1/agreements/{id}/payments (SPEC §7): allocation, replay, completion, breach.
+
+Plan: six installments of 880.81 due on the 20th, 2026-07-20 … 2026-12-20 (case study).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.persistence.models import AgreementEventRow, AgreementPaymentRow, AgreementRow
+from tests.agreement_flow import PLAN_DUE_DATES, activate, create, pay
+
+
+def _counts(database, agreement_id: str) -> tuple[int, int]:
+    with database.transaction() as session:
+        pk = session.scalar(select(AgreementRow.pk).where(AgreementRow.id == agreement_id))
+        payments = session.scalar(
+            select(func.count()).where(AgreementPaymentRow.agreement_pk == pk)
+        )
+        events = session.scalar(select(func.count()).where(AgreementEventRow.agreement_pk == pk))
+    return int(payments or 0), int(events or 0)
+
+
+def test_a_payment_is_allocated_oldest_installment_first(db_client, auth):
+    agreement = activate(db_client, auth)
+    # 1000.00 = 880.81 to installment 1 + 119.19 to installment 2
+    response = pay(db_client, auth, agreement["id"], "p-1", "2026-07-20", "1000.00")
+    assert response.status_code == 200
+    assert response.headers["etag"] == f'"{agreement["version"] + 1}"'
+    rows = response.json()["installments"]
+    assert [(r["paid"], r["outstanding"]) for r in rows[:3]] == [
+        ("880.81", "0.00"),
+        ("119.19", "761.62"),
+        ("0.00", "880.81"),
+    ]
+    # 761.62 + 10.00: the rest of installment 2, then installment 3
+    rows = pay(db_client, auth, agreement["id"], "p-2", "2026-08-20", "771.62").json()[
+        "installments"
+    ]
+    assert [r["paid"] for r in rows[:3]] == ["880.81", "880.81", "10.00"]
+    events = db_client.get(f"/v1/agreements/{agreement['id']}/events", headers=auth).json()
+    details = events["events"][-1]["details"]
+    assert details == {
+        "reference": "p-2",
+        "date": "2026-08-20",
+        "amount": "771.62",
+        "allocations": [{"number": 2, "amount": "761.62"}, {"number": 3, "amount": "10.00"}],
+    }
+
+
+def test_the_same_reference_and_content_is_a_no_op_replay(db_client, auth, database):
+    agreement = activate(db_client, auth)
+    first = pay(db_client, auth, agreement["id"], "p-1", "2026-07-20", "880.81")
+    counts = _counts(database, agreement["id"])
+    again = pay(db_client, auth, agreement["id"], "p-1", "2026-07-20", "880.81")
+    assert again.status_code == 200
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.json() == first.json()
+    assert _counts(database, agreement["id"]) == counts
+
+
+def test_the_same_reference_with_other_content_is_409(db_client, auth, database):
+    agreement = activate(db_client, auth)
+    pay(db_client, auth, agreement["id"], "p-1", "2026-07-20", "880.81")
+    counts = _counts(database, agreement["id"])
+    for date, amount in (("2026-07-21", "880.81"), ("2026-07-20", "880.80")):
+        response = pay(db_client, auth, agreement["id"], "p-1", date, amount)
+        assert response.status_code == 409
+        assert response.headers["content-type"] == "application/problem+json"
+    assert _counts(database, agreement["id"]) == counts
+
+
+def test_a_payment_failing_validation_writes_no_row_and_no_event(db_client, auth, database):
+    agreement = activate(db_client, auth)
+    counts = _counts(database, agreement["id"])
+    cases = [
+        ("5284.87", ["body", "amount"]),  # 6 × 880.81 = 5284.86 is all that is owed
+        ("0.00", ["body", "amount"]),
+        ("1.005", ["body", "amount"]),  # CNY has 2 minor digits
+    ]
+    for amount, loc in cases:
+        response = pay(db_client, auth, agreement["id"], "p-x", "2026-07-20", amount)
+        assert response.status_code == 422, amount
+        assert response.json()["errors"][0]["loc"] == loc
+    for body in (
+        {"reference": "p-y", "date": "2026-07-20", "amount": 880.81},
+        {"reference": "p-y", "date": "20-07-2026", "amount": "880.81"},
+        {"reference": "", "date": "2026-07-20", "amount": "880.81"},
+        {"reference": "p-y", "date": "2026-07-20", "amount": "880.81", "extra": 1},
+    ):
+        url = f"/v1/agreements/{agreement['id']}/payments"
+        assert db_client.post(url, json=body, headers=auth).status_code == 422, body
+    assert _counts(database, agreement["id"]) == counts
+    read = db_client.get(f"/v1/agreements/{agreement['id']}", headers=auth).json()
+    assert read["version"] == agreement["version"]
+
+
+def test_payments_need_an_active_agreement(db_client, auth):
+    agreement = create(db_client, auth)
+    response = pay(db_client, auth, agreement["id"], "p-1", "2026-07-20", "880.81")
+    assert response.status_code == 409
+
+
+def test_paying_everything_completes_the_agreement(db_client, auth):
+    agreement = activate(db_client, auth)
+    for number, due in enumerate(PLAN_DUE_DATES, start=1):
+        response = pay(db_client, auth, agreement["id"], f"p-{number}", due, "880.81")
+        assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "completed"
+    assert {i["status"] for i in body["installments"]} == {"paid"}
+    standing = db_client.get(f"/v1/agreements/{agreement['id']}?as_of=2026-12-31", headers=auth)
+    assert standing.json()["standing"] == {
+        "as_of": "2026-12-31",
+        "paid_to_date": "5284.86",
+        "overdue_amount": "0.00",
+        "days_past_due": 0,
+        "next_due_date": None,
+        "next_amount": None,
+    }
+    events = db_client.get(f"/v1/agreements/{agreement['id']}/events", headers=auth).json()
+    assert [e["action"] for e in events["events"]][-2:] == ["payment_recorded", "completed"]
+    assert events["events"][-1]["from_status"] == "active"
+    assert events["events"][-1]["to_status"] == "completed"
+    late = pay(db_client, auth, agreement["id"], "p-7", "2026-12-21", "1.00")
+    assert late.status_code == 409
+
+
+def test_a_read_naming_as_of_breaches_after_breach_after_days(db_client, auth):
+    """Installment 1 is due 2026-07-20: 30 days unpaid on 08-19 is allowed, 31 on 08-20 not."""
+    agreement = activate(db_client, auth)
+    url = f"/v1/agreements/{agreement['id']}"
+    on_30th_day = db_client.get(f"{url}?as_of=2026-08-19", headers=auth).json()
+    assert (on_30th_day["status"], on_30th_day["standing"]["days_past_due"]) == ("active", 30)
+    plain = db_client.get(url, headers=auth).json()  # today, but no as_of named: no change
+    assert plain["status"] == "active"
+    breached = db_client.get(f"{url}?as_of=2026-08-20", headers=auth)
+    assert breached.json()["status"] == "breached"
+    assert breached.json()["standing"]["days_past_due"] == 31
+    event = db_client.get(f"{url}/events", headers=auth).json()["events"][-1]
+    assert (event["action"], event["from_status"], event["to_status"]) == (
+        "breached",
+        "active",
+        "breached",
+    )
+    assert event["details"] == {
+        "as_of": "2026-08-20",
+        "installment": 1,
+        "days_past_due": 31,
+        "breach_after_days": 30,
+    }
+    # money received is still recorded; the agreement stays breached
+    paid = pay(db_client, auth, agreement["id"], "p-1", "2026-08-21", "880.81")
+    assert (paid.status_code, paid.json()["status"]) == (200, "breached")
+
+
+def test_a_late_payment_records_the_breach_first(db_client, auth):
+    agreement = activate(db_client, auth, breach_after_days=10)
+    # installment 1 (due 07-20) unpaid 11 days on 07-31: breached before this payment applies
+    response = pay(db_client, auth, agreement["id"], "p-1", "2026-07-31", "880.81")
+    assert response.json()["status"] == "breached"
+    events = db_client.get(f"/v1/agreements/{agreement['id']}/events", headers=auth).json()
+    assert [e["action"] for e in events["events"]][-2:] == ["breached", "payment_recorded"]
+
+
+def test_a_payment_within_breach_after_days_keeps_the_agreement_active(db_client, auth):
+    agreement = activate(db_client, auth, breach_after_days=10)
+    response = pay(db_client, auth, agreement["id"], "p-1", "2026-07-30", "880.81")
+    assert response.json()["status"] == "active"
+
+
+def test_standing_counts_only_payments_dated_on_or_before_as_of(db_client, auth):
+    agreement = activate(db_client, auth)
+    for number, due in enumerate(PLAN_DUE_DATES[:2], start=1):
+        pay(db_client, auth, agreement["id"], f"p-{number}", due, "880.81")
+    url = f"/v1/agreements/{agreement['id']}"
+    standing = db_client.get(f"{url}?as_of=2026-08-01", headers=auth).json()["standing"]
+    assert standing["paid_to_date"] == "880.81"
+    assert standing["next_due_date"] == "2026-08-20"
