@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app.api import middleware, problems
-from app.api.deps import database_lifespan
+from app.api.deps import database_lifespan, get_principal
 from app.api.routes import (
     accruals,
     agreements,
@@ -36,8 +36,11 @@ def create_app() -> FastAPI:
     middleware.install(app, max_body_bytes=settings.max_body_bytes, log_level=settings.log_level)
     app.include_router(operations.router)
     app.include_router(readiness.router)
-    for module in (schedules, apr, accruals, positions, restructuring, examples, agreements):
-        app.include_router(module.router)
+    # SPEC §8: calculations are open unless REQUIRE_API_KEY_FOR_CALCULATIONS says otherwise
+    guard = [Depends(get_principal)] if settings.require_api_key_for_calculations else []
+    for module in (schedules, apr, accruals, positions, restructuring, examples):
+        app.include_router(module.router, dependencies=guard)
+    app.include_router(agreements.router)
     return app
 
 

@@ -100,8 +100,27 @@ def _view(session: Session, row: AgreementRow, as_of: date) -> AgreementView:
     return agreement_view(row, payments, as_of)
 
 
+def _is_agreement_id(value: str) -> bool:
+    """Ids are lowercase UUIDs; anything else names no agreement (and never reaches SQL)."""
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def _find(session: Session, principal: Principal, agreement_id: str) -> AgreementRow:
+    row = None
+    if _is_agreement_id(agreement_id):
+        row = repositories.find_agreement(session, principal.tenant, agreement_id)
+    if row is None:
+        raise AgreementNotFound(agreement_id)
+    return row
+
+
 def _locked(session: Session, principal: Principal, agreement_id: str) -> AgreementRow:
-    row = repositories.lock_agreement(session, principal.tenant, agreement_id)
+    row = None
+    if _is_agreement_id(agreement_id):
+        row = repositories.lock_agreement(session, principal.tenant, agreement_id)
     if row is None:
         raise AgreementNotFound(agreement_id)
     return row
@@ -184,9 +203,7 @@ def get_agreement(
     With `evaluate_breach` (a read that names its `as_of`), an active agreement with an
     installment unpaid more than `breach_after_days` on that date becomes `breached`.
     """
-    row = repositories.find_agreement(session, principal.tenant, agreement_id)
-    if row is None:
-        raise AgreementNotFound(agreement_id)
+    row = _find(session, principal, agreement_id)
     if evaluate_breach and row.status == "active":
         payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
         if breach_as_of(row, payments, as_of) is not None:
@@ -361,9 +378,7 @@ def list_agreement_events(
     session: Session, *, principal: Principal, agreement_id: str
 ) -> list[EventView]:
     """The audit trail, oldest first."""
-    row = repositories.find_agreement(session, principal.tenant, agreement_id)
-    if row is None:
-        raise AgreementNotFound(agreement_id)
+    row = _find(session, principal, agreement_id)
     return [event_view(event) for event in repositories.events_of(session, row.pk)]
 
 

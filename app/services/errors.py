@@ -33,7 +33,9 @@ class InvalidApiKey(ServiceError):
 
 class AgreementNotFound(ServiceError):
     def __init__(self, agreement_id: str) -> None:
-        super().__init__(f"no agreement {agreement_id!r}")
+        # the id is not echoed: it is whatever the client put in the path
+        super().__init__("no agreement with this id for this API key's tenant")
+        self.agreement_id = agreement_id
 
 
 class IllegalTransition(ServiceError):
@@ -77,7 +79,7 @@ class OptionNotOffered(InvalidRequest):
         listed = ", ".join(offered) or "none"
         super().__init__(
             ("body", "option_id"),
-            f"the options request does not produce {option_id!r} (it offers: {listed})",
+            f"the options request does not produce this option_id (it offers: {listed})",
         )
 
 

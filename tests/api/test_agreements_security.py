@@ -75,8 +75,11 @@ def test_another_tenant_gets_404_on_every_route_and_changes_nothing(db_client, m
         response = db_client.request(method, url, json=body, headers=stranger)
         assert response.status_code == 404, (method, url)
         assert response.headers["content-type"] == "application/problem+json"
-    for method, url, body in _routes("00000000-0000-0000-0000-000000000000"):
-        assert db_client.request(method, url, json=body, headers=owner).status_code == 404
+    unknown_ids = ("00000000-0000-0000-0000-000000000000", agreement["id"].upper(), "x%00y", "1")
+    for unknown in unknown_ids:
+        for method, url, body in _routes(unknown):
+            response = db_client.request(method, url, json=body, headers=owner)
+            assert response.status_code == 404, (method, url)
     assert db_client.get("/v1/agreements", headers=stranger).json() == {
         "items": [],
         "next_cursor": None,
@@ -113,3 +116,27 @@ def test_no_plaintext_key_or_secret_is_stored(db_client, database):
     assert secret not in text_of_every_row
     assert key not in text_of_every_row
     assert hashlib.sha256(secret.encode()).hexdigest() in text_of_every_row
+
+
+def test_calculations_need_a_key_only_when_configured(database, auth, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from app.settings import get_settings
+    from tests.database import make_app
+
+    loan = {"principal": "12000.00", "term_months": 5, "start_date": "2026-01-15",
+            "daily_rate": "0.0005"}  # fmt: skip
+    open_client = TestClient(make_app(database))
+    assert open_client.post("/v1/schedules", json=loan).status_code == 200
+    monkeypatch.setenv("REQUIRE_API_KEY_FOR_CALCULATIONS", "true")
+    get_settings.cache_clear()
+    try:
+        guarded = TestClient(make_app(database))
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    refused = guarded.post("/v1/schedules", json=loan)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == "Bearer"
+    assert guarded.post("/v1/schedules", json=loan, headers=auth).status_code == 200
+    assert guarded.get("/livez").status_code == 200

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Header, Query, Response
 from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
 from app.api.problems import PROBLEM_JSON, Problem
 from app.api.schemas.agreements import (
+    REF_PATTERN,
     AcceptRequest,
     AgreementCreateRequest,
     AgreementEventOut,
@@ -171,8 +172,8 @@ def list_agreements(
     principal: TenantDep,
     db: DbDep,
     clock: ClockDep,
-    loan_ref: Annotated[str | None, Query(max_length=128)] = None,
-    borrower_ref: Annotated[str | None, Query(max_length=128)] = None,
+    loan_ref: Annotated[str | None, Query(pattern=REF_PATTERN)] = None,
+    borrower_ref: Annotated[str | None, Query(pattern=REF_PATTERN)] = None,
     status: AgreementStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
