@@ -61,11 +61,11 @@ def _keys(database: Database, args: argparse.Namespace, now: datetime) -> int:
             print(f"{k.key_id:<20} {k.tenant:<24} {created:<26} {revoked}")
         return 0
     with database.transaction() as session:
-        info = api_keys.revoke_api_key(session, key_id=args.key_id, now=now)
-    if info is None:
+        revoked_key = api_keys.revoke_api_key(session, key_id=args.key_id, now=now)
+    if revoked_key is None:
         print(f"error: no API key {args.key_id!r}", file=sys.stderr)
         return 1
-    print(f"Revoked API key {info.key_id} of tenant {info.tenant}.")
+    print(f"Revoked API key {revoked_key.key_id} of tenant {revoked_key.tenant}.")
     return 0
 
 

@@ -42,9 +42,9 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise TypeError("UtcDateTime takes a timezone-aware datetime")
-        value = value.astimezone(UTC)
+        utc: datetime = value.astimezone(UTC)
         # SQLite stores the text; keep it naive UTC so that comparisons sort correctly
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -1,4 +1,4 @@
-"""Negotiated agreements (协商还款协议, SPEC §7): create, read, transitions, payments, audit.
+"""Negotiated agreements (协商还款协议, SPEC §7): create, read, list, transitions, audit trail.
 
     proposed ──accept──▶ accepted ──activate──▶ active ──▶ completed (all paid)
         │                   │                     └─────▶ breached (unpaid > breach_after_days)
@@ -6,6 +6,8 @@
 
 Module functions with keyword-only arguments; they flush but never commit (the caller's
 transaction does), and every change writes its audit event in that same transaction.
+Payments live in payments.py (re-exported here); locking, versions, events and the breach
+rule in lifecycle.py.
 `completed` and `breached` are automatic: a payment evaluates both as of its date, and a read
 with an explicit `as_of` evaluates the breach as of that date (docs/decisions.md, Agreements).
 """
@@ -23,35 +25,30 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.engine.money import currency_of, format_amount
+from app.engine.money import format_amount
 from app.engine.restructuring import Option
 from app.persistence import repositories
-from app.persistence.models import (
-    AgreementEventRow,
-    AgreementInstallmentRow,
-    AgreementPaymentRow,
-    AgreementRow,
-)
-from app.persistence.types import from_minor, to_minor
+from app.persistence.models import AgreementInstallmentRow, AgreementRow
+from app.persistence.types import to_minor
 from app.services.agreement_views import (
     AgreementPage,
     AgreementView,
     EventView,
     agreement_view,
-    dues_of,
     event_view,
 )
 from app.services.api_keys import Principal
-from app.services.errors import (
-    AgreementNotFound,
-    IllegalTransition,
-    InvalidCursor,
-    InvalidPayment,
-    InvalidRequest,
-    PaymentReferenceConflict,
-    VersionMismatch,
+from app.services.errors import IllegalTransition, InvalidCursor, InvalidRequest
+from app.services.lifecycle import (
+    add_event,
+    agreement_view_of,
+    breach_as_of,
+    check_version,
+    find_agreement,
+    lock_agreement,
+    record_breach_if_due,
 )
-from app.services.standing import allocate, standing_as_of
+from app.services.payments import record_payment
 
 __all__ = [
     "accept_agreement",
@@ -70,66 +67,6 @@ _TRANSITIONS = {
     "activate": (("accepted",), "active", "activated"),
     "cancel": (("proposed", "accepted"), "cancelled", "cancelled"),
 }
-
-
-def add_event(
-    session: Session,
-    row: AgreementRow,
-    *,
-    actor: str,
-    action: str,
-    from_status: str | None,
-    to_status: str | None,
-    details: Mapping[str, Any],
-    now: datetime,
-) -> None:
-    event = AgreementEventRow(
-        agreement_pk=row.pk,
-        at=now,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        details=json.dumps(details, sort_keys=True, ensure_ascii=False),
-    )
-    repositories.add_event(session, event)
-
-
-def _view(session: Session, row: AgreementRow, as_of: date) -> AgreementView:
-    payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
-    return agreement_view(row, payments, as_of)
-
-
-def _is_agreement_id(value: str) -> bool:
-    """Ids are lowercase UUIDs; anything else names no agreement (and never reaches SQL)."""
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
-
-
-def _find(session: Session, principal: Principal, agreement_id: str) -> AgreementRow:
-    row = None
-    if _is_agreement_id(agreement_id):
-        row = repositories.find_agreement(session, principal.tenant, agreement_id)
-    if row is None:
-        raise AgreementNotFound(agreement_id)
-    return row
-
-
-def _locked(session: Session, principal: Principal, agreement_id: str) -> AgreementRow:
-    row = None
-    if _is_agreement_id(agreement_id):
-        row = repositories.lock_agreement(session, principal.tenant, agreement_id)
-    if row is None:
-        raise AgreementNotFound(agreement_id)
-    return row
-
-
-def _check_version(row: AgreementRow, expected_versions: Collection[int] | None) -> None:
-    """If-Match: None when the client sent none; otherwise the versions it would accept."""
-    if expected_versions is not None and row.version not in expected_versions:
-        raise VersionMismatch(row.version)
 
 
 def create_agreement(
@@ -156,7 +93,7 @@ def create_agreement(
         currency=currency.code,
         kind=str(option.kind),
         option_id=option.id,
-        terms=json.dumps(terms, sort_keys=True, ensure_ascii=False),
+        terms=json.dumps(terms, sort_keys=True),
         breach_after_days=breach_after_days,
         status="proposed",
         created_by=principal.key_id,
@@ -203,32 +140,14 @@ def get_agreement(
     With `evaluate_breach` (a read that names its `as_of`), an active agreement with an
     installment unpaid more than `breach_after_days` on that date becomes `breached`.
     """
-    row = _find(session, principal, agreement_id)
+    row = find_agreement(session, principal, agreement_id)
     if evaluate_breach and row.status == "active":
         payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
         if breach_as_of(row, payments, as_of) is not None:
-            row = _locked(session, principal, agreement_id)
+            row = lock_agreement(session, principal, agreement_id)
             payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
-            _record_breach_if_due(session, row, payments, as_of, principal.key_id, now)
-    return _view(session, row, as_of)
-
-
-def _record_breach_if_due(
-    session: Session,
-    row: AgreementRow,
-    payments: list[tuple[date, int]],
-    as_of: date,
-    actor: str,
-    now: datetime,
-) -> None:
-    breach = breach_as_of(row, payments, as_of) if row.status == "active" else None
-    if breach is None:
-        return
-    row.status, row.updated_at = "breached", now
-    add_event(
-        session, row, actor=actor, action="breached", from_status="active",
-        to_status="breached", details=breach, now=now,
-    )  # fmt: skip
+            record_breach_if_due(session, row, payments, as_of, principal.key_id, now)
+    return agreement_view_of(session, row, as_of)
 
 
 def list_agreements(
@@ -286,8 +205,8 @@ def _transition(
     as_of: date,
     changes: Mapping[str, Any] | None = None,
 ) -> AgreementView:
-    row = _locked(session, principal, agreement_id)
-    _check_version(row, expected_versions)
+    row = lock_agreement(session, principal, agreement_id)
+    check_version(row, expected_versions)
     allowed_from, to_status, audit_action = _TRANSITIONS[action]
     if row.status not in allowed_from:
         raise IllegalTransition(action, row.status)
@@ -299,7 +218,7 @@ def _transition(
         session, row, actor=principal.key_id, action=audit_action, from_status=from_status,
         to_status=to_status, details=details, now=now,
     )  # fmt: skip
-    return _view(session, row, as_of)
+    return agreement_view_of(session, row, as_of)
 
 
 def accept_agreement(
@@ -378,103 +297,5 @@ def list_agreement_events(
     session: Session, *, principal: Principal, agreement_id: str
 ) -> list[EventView]:
     """The audit trail, oldest first."""
-    row = _find(session, principal, agreement_id)
+    row = find_agreement(session, principal, agreement_id)
     return [event_view(event) for event in repositories.events_of(session, row.pk)]
-
-
-def breach_as_of(
-    row: AgreementRow, payments: list[tuple[date, int]], as_of: date
-) -> dict[str, Any] | None:
-    """The breach's audit details when an installment is unpaid > breach_after_days on as_of."""
-    units = standing_as_of(as_of, dues_of(row), payments)
-    if units.days_past_due <= row.breach_after_days:
-        return None
-    return {
-        "as_of": as_of.isoformat(),
-        "installment": units.oldest_overdue_number,
-        "days_past_due": units.days_past_due,
-        "breach_after_days": row.breach_after_days,
-    }
-
-
-def record_payment(
-    session: Session,
-    *,
-    principal: Principal,
-    agreement_id: str,
-    reference: str,
-    payment_date: date,
-    amount: Decimal,
-    expected_versions: Collection[int] | None,
-    now: datetime,
-    as_of: date,
-) -> AgreementView:
-    """Allocate a payment oldest installment first; a replayed reference changes nothing.
-
-    Accepted while `active` or `breached` (money received is always recorded). Before the
-    payment applies, the breach is evaluated as of its date; once nothing is outstanding an
-    active agreement is `completed`. Amounts over the outstanding balance are refused.
-    """
-    row = _locked(session, principal, agreement_id)
-    units = _payment_units(amount, row)
-    existing = repositories.find_payment(session, row.pk, reference)
-    if existing is not None:
-        if existing.payment_date != payment_date or existing.amount != units:
-            raise PaymentReferenceConflict(reference)
-        return _view(session, row, as_of)
-    _check_version(row, expected_versions)
-    if row.status not in ("active", "breached"):
-        raise IllegalTransition("record a payment on", row.status)
-    dues = dues_of(row)
-    outstanding = sum(d.amount for d in dues) - sum(i.paid for i in row.installments)
-    if units > outstanding:
-        raise InvalidPayment("amount", f"exceeds the outstanding {_money(outstanding, row)}")
-    payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
-    _record_breach_if_due(session, row, payments, payment_date, principal.key_id, now)
-    allocations = allocate(units, dues, [i.paid for i in row.installments])
-    by_number = {i.number: i for i in row.installments}
-    for number, applied in allocations:
-        by_number[number].paid += applied
-    repositories.add_payment(
-        session,
-        AgreementPaymentRow(
-            agreement_pk=row.pk, reference=reference, payment_date=payment_date, amount=units,
-            recorded_by=principal.key_id, recorded_at=now,
-        ),
-    )  # fmt: skip
-    row.updated_at = now
-    details = {
-        "reference": reference,
-        "date": payment_date.isoformat(),
-        "amount": _money(units, row),
-        "allocations": [{"number": n, "amount": _money(a, row)} for n, a in allocations],
-    }
-    add_event(
-        session, row, actor=principal.key_id, action="payment_recorded",
-        from_status=row.status, to_status=row.status, details=details, now=now,
-    )  # fmt: skip
-    if row.status == "active" and units == outstanding:
-        row.status = "completed"
-        add_event(
-            session, row, actor=principal.key_id, action="completed", from_status="active",
-            to_status="completed", details={"date": payment_date.isoformat()}, now=now,
-        )  # fmt: skip
-    return _view(session, row, as_of)
-
-
-def _payment_units(amount: Decimal, row: AgreementRow) -> int:
-    currency = currency_of(row.currency)
-    try:
-        units = to_minor(amount, currency)
-    except ValueError:
-        raise InvalidPayment(
-            "amount", f"has more than {currency.minor_digits} decimal places for {currency.code}"
-        ) from None
-    if units <= 0:
-        raise InvalidPayment("amount", "must be more than 0")
-    return units
-
-
-def _money(units: int, row: AgreementRow) -> str:
-    currency = currency_of(row.currency)
-    return format_amount(from_minor(units, currency), currency)

@@ -20,7 +20,7 @@ REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 # 居民身份证号 (18 characters, or the old 15 digits): never accepted as a borrower_ref
 _ID_CARD = re.compile(r"^([0-9]{17}[0-9Xx]|[0-9]{15})$")
 
-CASE_STUDY_AGREEMENT = {
+CASE_STUDY_AGREEMENT: dict[str, Any] = {
     "loan_ref": "JB-2026-0001",
     "borrower_ref": "b-7f3a9c",
     "options_request": {**CASE_STUDY_POSITION, "capacity": "900.00"},
