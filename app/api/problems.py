@@ -101,7 +101,8 @@ async def validation_problem(_: Request, exc: Exception) -> JSONResponse:
 
 async def calculation_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CalculationError)
-    error = {"loc": ["body", *exc.field.split(".")], "msg": exc.reason, "type": type(exc).__name__}
+    loc = ["body", *(int(p) if p.isdigit() else p for p in exc.field.split("."))]
+    error = {"loc": loc, "msg": exc.reason, "type": type(exc).__name__}
     return problem(422, f"{exc.field}: {exc.reason}", [error])
 
 
