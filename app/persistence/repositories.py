@@ -90,11 +90,6 @@ def list_agreements(
     return list(session.scalars(query.order_by(AgreementRow.pk.desc()).limit(limit)))
 
 
-def payments_of(session: Session, agreement_pk: int) -> list[AgreementPaymentRow]:
-    query = select(AgreementPaymentRow).where(AgreementPaymentRow.agreement_pk == agreement_pk)
-    return list(session.scalars(query.order_by(AgreementPaymentRow.pk)))
-
-
 def payments_by_agreement(
     session: Session, agreement_pks: list[int]
 ) -> dict[int, list[tuple[date, int]]]:
@@ -133,10 +128,6 @@ def add_event(session: Session, row: AgreementEventRow) -> None:
 def events_of(session: Session, agreement_pk: int) -> list[AgreementEventRow]:
     query = select(AgreementEventRow).where(AgreementEventRow.agreement_pk == agreement_pk)
     return list(session.scalars(query.order_by(AgreementEventRow.pk)))
-
-
-def count_rows(session: Session, model: type[object]) -> int:
-    return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 # --- idempotency keys ------------------------------------------------------------------------
