@@ -120,11 +120,22 @@ def _fingerprint(body: AgreementCreateRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+_CREATED = {
+    201: {
+        "description": "Created (or the first response again, for a repeated Idempotency-Key)",
+        "headers": {
+            "Location": {"description": "/v1/agreements/{id}", "schema": {"type": "string"}},
+            "ETag": {"description": "The version, for If-Match", "schema": {"type": "string"}},
+        },
+    }
+}
+
+
 @router.post(
     "",
     status_code=201,
     response_model=AgreementResponse,
-    responses=_problems(400, 401, 409, 422),
+    responses={**_CREATED, **_problems(400, 401, 409, 422)},
 )
 def create_agreement(
     body: AgreementCreateRequest,

@@ -37,6 +37,16 @@ class AgreementStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class EventAction(StrEnum):
+    CREATED = "created"
+    ACCEPTED = "accepted"
+    ACTIVATED = "activated"
+    CANCELLED = "cancelled"
+    PAYMENT_RECORDED = "payment_recorded"
+    COMPLETED = "completed"
+    BREACHED = "breached"
+
+
 class AcceptanceChannel(StrEnum):
     APP = "app"
     WEB = "web"
@@ -235,7 +245,7 @@ class AgreementListResponse(BaseModel):
 class AgreementEventOut(BaseModel):
     at: datetime
     actor: str = Field(description="The API key id that made the change")
-    action: str
+    action: EventAction
     from_status: AgreementStatus | None
     to_status: AgreementStatus | None
     details: dict[str, Any]
@@ -245,7 +255,7 @@ class AgreementEventOut(BaseModel):
         return cls(
             at=view.at,
             actor=view.actor,
-            action=view.action,
+            action=EventAction(view.action),
             from_status=None if view.from_status is None else AgreementStatus(view.from_status),
             to_status=None if view.to_status is None else AgreementStatus(view.to_status),
             details=view.details,
