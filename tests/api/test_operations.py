@@ -11,9 +11,11 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from app.api.middleware import JsonFormatter
 from app.main import create_app
+from app.settings import Settings
 from tests.live_server import live_server
 
 MIB = 1024 * 1024
@@ -223,3 +225,15 @@ def test_one_json_log_line_per_request_without_body_or_query(client):
     assert line["time"].endswith("+00:00")
     assert "Zhang" not in lines[0]
     assert "12000" not in lines[0]
+
+
+def test_log_level_is_case_insensitive(monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    assert Settings().log_level == "WARNING"
+
+
+@pytest.mark.parametrize(("name", "value"), [("LOG_LEVEL", "verbose"), ("MAX_BODY_BYTES", "0")])
+def test_unsafe_settings_stop_the_service_at_start_up(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()

@@ -11,13 +11,13 @@ router = APIRouter(tags=["operations"], include_in_schema=False)
 
 @router.get("/livez")
 @router.get("/healthz")
-def read_liveness() -> dict[str, str]:
-    """The process is up and serving; `/healthz` is an alias."""
+async def read_liveness() -> dict[str, str]:
+    """The process is up and serving; `/healthz` is an alias. (async: no threadpool hop)"""
     return {"status": "ok"}
 
 
 @router.get("/metrics")
-def read_metrics(request: Request) -> Response:
+async def read_metrics(request: Request) -> Response:
     """Prometheus text: request count and latency by route template, method and status."""
     body = generate_latest(request.app.state.metrics.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
