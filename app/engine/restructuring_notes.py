@@ -29,7 +29,8 @@ def option_notes(
         )
     if kind == "settle_now":
         return (
-            f"Pay {f} {code} today to settle the loan in full / 今日一次性还款{f}{yuan}结清全部欠款",
+            f"Pay {f} {code} today to settle the loan in full / "
+            f"今日一次性还款{f}{yuan}结清全部欠款",
         )
     notes = []
     if first == largest:

@@ -11,9 +11,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def _figures() -> list[tuple[str, str]]:
     text = README.read_text(encoding="utf-8")
-    block = text.split("<!-- case-study-figures:start -->")[1].split("<!-- case-study-figures:end -->")[0]
-    rows = re.findall(r"^\| ([a-z_.0-9]+) \| ([^|]+?) \|$", block, flags=re.MULTILINE)
-    return rows
+    block = text.split("<!-- case-study-figures:start -->")[1]
+    block = block.split("<!-- case-study-figures:end -->")[0]
+    return re.findall(r"^\| ([a-z_.0-9]+) \| ([^|]+?) \|$", block, flags=re.MULTILINE)
 
 
 def _at(document, path: str):
@@ -26,8 +26,11 @@ def test_every_readme_figure_equals_the_endpoint(client):
     story = client.get("/v1/examples/case-study").json()
     figures = _figures()
     assert len(figures) >= 25
-    mismatches = [(path, figure, _at(story, path)) for path, figure in figures
-                  if str(_at(story, path)) != figure]
+    mismatches = [
+        (path, figure, _at(story, path))
+        for path, figure in figures
+        if str(_at(story, path)) != figure
+    ]
     assert mismatches == []
 
 

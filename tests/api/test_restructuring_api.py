@@ -11,16 +11,23 @@ import pytest
 
 URL = "/v1/restructuring/options"
 PROBLEM_JSON = "application/problem+json"
-LOAN = {"principal": "12000.00", "term_months": 5, "method": "equal_installment",
-        "start_date": "2026-01-15", "daily_rate": "0.0005"}
+LOAN = {
+    "principal": "12000.00",
+    "term_months": 5,
+    "method": "equal_installment",
+    "start_date": "2026-01-15",
+    "daily_rate": "0.0005",
+}
 PAID = ["2026-02-15", "2026-03-15", "2026-04-15", "2026-05-15", "2026-06-15"]
 
 
 def case_study(**changes) -> dict:
     body = {
         "loan": LOAN,
-        "payments": [{"date": day, "amount": "2509.07", "reference": f"cs-{n}"}
-                     for n, day in enumerate(PAID[:3], start=1)],
+        "payments": [
+            {"date": day, "amount": "2509.07", "reference": f"cs-{n}"}
+            for n, day in enumerate(PAID[:3], start=1)
+        ],
         "as_of": "2026-06-20",
         "capacity": "900.00",
     }
@@ -40,13 +47,31 @@ def test_case_study_options_are_exact_strings(client):
     assert body["position"]["outstanding_penalty"] == "75.03"
     options = {o["id"]: o for o in body["options"]}
     six = options["reinstallment-6"]
-    assert {k: six[k] for k in ("kind", "term_months", "first_payment", "max_payment",
-                                "total_payable", "total_cost", "waived", "apr", "affordable",
-                                "compliant")} == {
-        "kind": "reinstallment", "term_months": 6, "first_payment": "880.81",
-        "max_payment": "880.81", "total_payable": "5284.86", "total_cost": "377.41",
-        "waived": {"penalty": "75.03", "interest": "0.00"}, "apr": "0.180000",
-        "affordable": True, "compliant": True,
+    assert {
+        k: six[k]
+        for k in (
+            "kind",
+            "term_months",
+            "first_payment",
+            "max_payment",
+            "total_payable",
+            "total_cost",
+            "waived",
+            "apr",
+            "affordable",
+            "compliant",
+        )
+    } == {
+        "kind": "reinstallment",
+        "term_months": 6,
+        "first_payment": "880.81",
+        "max_payment": "880.81",
+        "total_payable": "5284.86",
+        "total_cost": "377.41",
+        "waived": {"penalty": "75.03", "interest": "0.00"},
+        "apr": "0.180000",
+        "affordable": True,
+        "compliant": True,
     }
     assert six["schedule"]["installment_amount"] == "880.81"
     assert six["schedule"]["installments"][0]["opening_principal"] == "5018.14"
@@ -79,8 +104,10 @@ def test_a_later_first_due_date_moves_the_plan_but_not_its_periodic_figures(clie
 
 def test_a_loan_paid_in_full_has_empty_options_and_null_recommendation(client):
     """All five installments paid on their due dates: payoff 0.00."""
-    payments = [{"date": day, "amount": "2509.07", "reference": f"cs-{n}"}
-                for n, day in enumerate(PAID, start=1)]
+    payments = [
+        {"date": day, "amount": "2509.07", "reference": f"cs-{n}"}
+        for n, day in enumerate(PAID, start=1)
+    ]
     response = client.post(URL, json=case_study(payments=payments))
 
     assert response.status_code == 200
@@ -91,8 +118,12 @@ def test_a_loan_paid_in_full_has_empty_options_and_null_recommendation(client):
 
 def test_policy_fraction_bounds_are_inclusive(client):
     """Waivers and discount of exactly 0 and 1 are accepted; max_term_months 600 too."""
-    policy = {"penalty_waiver": "0", "interest_waiver": "1", "settlement_discount": "1",
-              "max_term_months": 600}
+    policy = {
+        "penalty_waiver": "0",
+        "interest_waiver": "1",
+        "settlement_discount": "1",
+        "max_term_months": 600,
+    }
     response = client.post(URL, json=case_study(policy=policy))
 
     assert response.status_code == 200

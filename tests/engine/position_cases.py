@@ -49,13 +49,17 @@ def contract(
     """An explicit schedule: rows of (due_date, principal, interest[, fee]) in CNY, 360-day year."""
     installments = tuple(
         ScheduledInstallment(
-            number, d(row[0]), Decimal(row[1]), Decimal(row[2]),
+            number,
+            d(row[0]),
+            Decimal(row[1]),
+            Decimal(row[2]),
             Decimal(row[3]) if len(row) > 3 else Decimal("0.00"),
         )
         for number, row in enumerate(rows, start=1)
     )
-    return LoanContract(CNY, rounding, d(start_date), Decimal(daily_rate), 360,
-                        installments, accrues_interest)
+    return LoanContract(
+        CNY, rounding, d(start_date), Decimal(daily_rate), 360, installments, accrues_interest
+    )
 
 
 def case_study() -> LoanContract:
@@ -68,8 +72,11 @@ def pay(on: str, amount: str, reference: str | None = None) -> Payment:
 
 def on_time_payments() -> list[Payment]:
     """The case study's first three installments, 2,509.07 each on its due date."""
-    return [pay("2026-02-15", "2509.07", "cs-1"), pay("2026-03-15", "2509.07", "cs-2"),
-            pay("2026-04-15", "2509.07", "cs-3")]
+    return [
+        pay("2026-02-15", "2509.07", "cs-1"),
+        pay("2026-03-15", "2509.07", "cs-2"),
+        pay("2026-04-15", "2509.07", "cs-3"),
+    ]
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -124,25 +131,46 @@ def row_of(row: InstallmentPosition) -> dict[str, object]:
 def untouched(number: int, principal: str, interest: str, fee: str = "0.00") -> dict[str, object]:
     """An upcoming installment nothing has been paid on."""
     return {
-        "number": number, "paid_principal": "0.00", "paid_interest": "0.00", "paid_fee": "0.00",
-        "paid_penalty": "0.00", "outstanding_principal": principal,
-        "outstanding_interest": interest, "outstanding_fee": fee, "cancelled_interest": "0.00",
-        "cancelled_fee": "0.00", "penalty_accrued": "0.00", "outstanding_penalty": "0.00",
-        "days_past_due": 0, "status": "upcoming", "settled_on": None,
+        "number": number,
+        "paid_principal": "0.00",
+        "paid_interest": "0.00",
+        "paid_fee": "0.00",
+        "paid_penalty": "0.00",
+        "outstanding_principal": principal,
+        "outstanding_interest": interest,
+        "outstanding_fee": fee,
+        "cancelled_interest": "0.00",
+        "cancelled_fee": "0.00",
+        "penalty_accrued": "0.00",
+        "outstanding_penalty": "0.00",
+        "days_past_due": 0,
+        "status": "upcoming",
+        "settled_on": None,
     }
 
 
 def paid_on_time(number: int, principal: str, interest: str, on: str) -> dict[str, object]:
     """An installment paid in full on its due date, no penalty."""
     return {
-        "number": number, "paid_principal": principal, "paid_interest": interest,
-        "paid_fee": "0.00", "paid_penalty": "0.00", "outstanding_principal": "0.00",
-        "outstanding_interest": "0.00", "outstanding_fee": "0.00", "cancelled_interest": "0.00",
-        "cancelled_fee": "0.00", "penalty_accrued": "0.00", "outstanding_penalty": "0.00",
-        "days_past_due": 0, "status": "paid", "settled_on": on,
+        "number": number,
+        "paid_principal": principal,
+        "paid_interest": interest,
+        "paid_fee": "0.00",
+        "paid_penalty": "0.00",
+        "outstanding_principal": "0.00",
+        "outstanding_interest": "0.00",
+        "outstanding_fee": "0.00",
+        "cancelled_interest": "0.00",
+        "cancelled_fee": "0.00",
+        "penalty_accrued": "0.00",
+        "outstanding_penalty": "0.00",
+        "days_past_due": 0,
+        "status": "paid",
+        "settled_on": on,
     }
 
 
 def allocations_of(position: Position, index: int) -> list[tuple[int, str, str | None]]:
-    return [(a.number, a.component.value, money(a.amount))
-            for a in position.payments[index].allocations]
+    return [
+        (a.number, a.component.value, money(a.amount)) for a in position.payments[index].allocations
+    ]

@@ -28,8 +28,9 @@ def pmt(principal: Decimal, monthly_rate: Decimal, n: int, rounding: str = "half
         return cents(principal * monthly_rate * growth / (growth - 1), rounding)
 
 
-def equal_installment_rows(principal: Decimal, monthly_rate: Decimal, n: int, *, grace: int = 0,
-                           rounding: str = "half_up") -> list[tuple[Decimal, Decimal]]:
+def equal_installment_rows(
+    principal: Decimal, monthly_rate: Decimal, n: int, *, grace: int = 0, rounding: str = "half_up"
+) -> list[tuple[Decimal, Decimal]]:
     """(principal, interest) per row, periodic basis; `grace` interest-only rows come first."""
     with localcontext(prec=50):
         rows: list[tuple[Decimal, Decimal]] = []
@@ -45,8 +46,9 @@ def equal_installment_rows(principal: Decimal, monthly_rate: Decimal, n: int, *,
         return rows
 
 
-def interest_free_rows(principal: Decimal, n: int,
-                       rounding: str = "half_up") -> list[tuple[Decimal, Decimal]]:
+def interest_free_rows(
+    principal: Decimal, n: int, rounding: str = "half_up"
+) -> list[tuple[Decimal, Decimal]]:
     """equal_principal at rate 0: round(P / n) each row, the last takes the remainder."""
     with localcontext(prec=50):
         each = cents(principal / n, rounding)
@@ -56,6 +58,7 @@ def interest_free_rows(principal: Decimal, n: int,
 def monthly_apr(principal: Decimal, payments: Sequence[Decimal]) -> Decimal:
     """12 × the monthly IRR of (−principal, payments at months 1..n), 6 digits half-up."""
     with localcontext(prec=50):
+
         def npv(rate: Decimal) -> Decimal:
             discounted = (p / (1 + rate) ** (k + 1) for k, p in enumerate(payments))
             return sum(discounted, Decimal(0)) - principal

@@ -23,8 +23,9 @@ from tests.engine.position_cases import (
 )
 
 COMPONENT_FIRST = AllocationRule(strategy=Strategy.COMPONENT_FIRST)
-PENALTY_LAST = AllocationRule(order=(Component.FEE, Component.INTEREST, Component.PRINCIPAL,
-                                     Component.PENALTY))
+PENALTY_LAST = AllocationRule(
+    order=(Component.FEE, Component.INTEREST, Component.PRINCIPAL, Component.PENALTY)
+)
 
 
 def test_installment_first_pays_all_of_the_oldest_installment_before_the_next():
@@ -43,21 +44,38 @@ def test_installment_first_pays_all_of_the_oldest_installment_before_the_next():
     position = position_as_of(case_study(), [pay("2026-03-20", "1000.00")], d("2026-03-31"))
 
     assert allocations_of(position, 0) == [
-        (1, "penalty", "57.64"), (1, "interest", "180.00"), (1, "principal", "762.36"),
+        (1, "penalty", "57.64"),
+        (1, "interest", "180.00"),
+        (1, "principal", "762.36"),
     ]
     first, second = (row_of(r) for r in position.installments[:2])
-    assert (first["outstanding_principal"], first["penalty_accrued"], first["outstanding_penalty"],
-            first["days_past_due"]) == ("1566.71", "70.57", "12.93", 44)
-    assert (second["outstanding_interest"], second["penalty_accrued"],
-            second["outstanding_penalty"], second["days_past_due"]) == (
-        "145.06", "28.37", "28.37", 16)
+    assert (
+        first["outstanding_principal"],
+        first["penalty_accrued"],
+        first["outstanding_penalty"],
+        first["days_past_due"],
+    ) == ("1566.71", "70.57", "12.93", 44)
+    assert (
+        second["outstanding_interest"],
+        second["penalty_accrued"],
+        second["outstanding_penalty"],
+        second["days_past_due"],
+    ) == ("145.06", "28.37", "28.37", 16)
     assert summary_of(position) == {
-        "overdue_principal": "3930.72", "overdue_interest": "145.06", "overdue_fee": "0.00",
-        "outstanding_penalty": "41.30", "total_overdue": "4117.08",
-        "outstanding_principal": "11237.64", "accrued_interest": "58.46",
-        "payoff_amount": "11482.46", "penalty_capped": False, "days_past_due": 44,
-        "bucket": "M2", "classification": "special_mention",
-        "next_due_date": "2026-04-15", "next_payment": "2509.07",
+        "overdue_principal": "3930.72",
+        "overdue_interest": "145.06",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "41.30",
+        "total_overdue": "4117.08",
+        "outstanding_principal": "11237.64",
+        "accrued_interest": "58.46",
+        "payoff_amount": "11482.46",
+        "penalty_capped": False,
+        "days_past_due": 44,
+        "bucket": "M2",
+        "classification": "special_mention",
+        "next_due_date": "2026-04-15",
+        "next_payment": "2509.07",
     }
 
 
@@ -73,26 +91,43 @@ def test_component_first_pays_each_component_across_due_installments_before_the_
     overdue principal 1720.64 + 2364.01 = 4084.65, interest 0, penalty 33.70;
     total_overdue 4118.35; payoff = 4118.35 + 7306.92 + 58.46 = 11483.73.
     """
-    position = position_as_of(case_study(), [pay("2026-03-20", "1000.00")], d("2026-03-31"),
-                              allocation=COMPONENT_FIRST)
+    position = position_as_of(
+        case_study(), [pay("2026-03-20", "1000.00")], d("2026-03-31"), allocation=COMPONENT_FIRST
+    )
 
     assert allocations_of(position, 0) == [
-        (1, "penalty", "57.64"), (2, "penalty", "8.87"),
-        (1, "interest", "180.00"), (2, "interest", "145.06"),
+        (1, "penalty", "57.64"),
+        (2, "penalty", "8.87"),
+        (1, "interest", "180.00"),
+        (2, "interest", "145.06"),
         (1, "principal", "608.43"),
     ]
     first, second = (row_of(r) for r in position.installments[:2])
-    assert (first["outstanding_principal"], first["penalty_accrued"],
-            first["outstanding_penalty"]) == ("1720.64", "71.84", "14.20")
-    assert (second["paid_penalty"], second["penalty_accrued"],
-            second["outstanding_penalty"]) == ("8.87", "28.37", "19.50")
+    assert (
+        first["outstanding_principal"],
+        first["penalty_accrued"],
+        first["outstanding_penalty"],
+    ) == ("1720.64", "71.84", "14.20")
+    assert (second["paid_penalty"], second["penalty_accrued"], second["outstanding_penalty"]) == (
+        "8.87",
+        "28.37",
+        "19.50",
+    )
     assert summary_of(position) == {
-        "overdue_principal": "4084.65", "overdue_interest": "0.00", "overdue_fee": "0.00",
-        "outstanding_penalty": "33.70", "total_overdue": "4118.35",
-        "outstanding_principal": "11391.57", "accrued_interest": "58.46",
-        "payoff_amount": "11483.73", "penalty_capped": False, "days_past_due": 44,
-        "bucket": "M2", "classification": "special_mention",
-        "next_due_date": "2026-04-15", "next_payment": "2509.07",
+        "overdue_principal": "4084.65",
+        "overdue_interest": "0.00",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "33.70",
+        "total_overdue": "4118.35",
+        "outstanding_principal": "11391.57",
+        "accrued_interest": "58.46",
+        "payoff_amount": "11483.73",
+        "penalty_capped": False,
+        "days_past_due": 44,
+        "bucket": "M2",
+        "classification": "special_mention",
+        "next_due_date": "2026-04-15",
+        "next_payment": "2509.07",
     }
 
 
@@ -110,25 +145,43 @@ def test_over_payment_beyond_the_whole_debt_settles_the_loan_and_shows_unapplied
     position = position_as_of(case_study(), [pay("2026-03-20", "20000.00")], d("2026-03-20"))
 
     assert allocations_of(position, 0) == [
-        (1, "penalty", "57.64"), (1, "interest", "180.00"), (1, "principal", "2329.07"),
-        (2, "penalty", "8.87"), (2, "interest", "145.06"), (2, "principal", "2364.01"),
+        (1, "penalty", "57.64"),
+        (1, "interest", "180.00"),
+        (1, "principal", "2329.07"),
+        (2, "penalty", "8.87"),
+        (2, "interest", "145.06"),
+        (2, "principal", "2364.01"),
         (3, "interest", "18.27"),
-        (3, "principal", "2399.47"), (4, "principal", "2435.46"), (5, "principal", "2471.99"),
+        (3, "principal", "2399.47"),
+        (4, "principal", "2435.46"),
+        (5, "principal", "2471.99"),
     ]
     assert str(position.payments[0].unapplied) == "7590.16"
     rows = [row_of(r) for r in position.installments]
     assert [(r["status"], r["settled_on"]) for r in rows] == [
-        ("paid_late", "2026-03-20"), ("paid_late", "2026-03-20"),
-        ("paid", "2026-03-20"), ("paid", "2026-03-20"), ("paid", "2026-03-20"),
+        ("paid_late", "2026-03-20"),
+        ("paid_late", "2026-03-20"),
+        ("paid", "2026-03-20"),
+        ("paid", "2026-03-20"),
+        ("paid", "2026-03-20"),
     ]
     assert [r["cancelled_interest"] for r in rows] == ["0.00", "0.00", "91.33", "73.61", "37.08"]
     summary = summary_of(position)
     assert summary == {
-        "overdue_principal": "0.00", "overdue_interest": "0.00", "overdue_fee": "0.00",
-        "outstanding_penalty": "0.00", "total_overdue": "0.00",
-        "outstanding_principal": "0.00", "accrued_interest": "0.00", "payoff_amount": "0.00",
-        "penalty_capped": False, "days_past_due": 0, "bucket": "M0", "classification": "normal",
-        "next_due_date": None, "next_payment": None,
+        "overdue_principal": "0.00",
+        "overdue_interest": "0.00",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "0.00",
+        "total_overdue": "0.00",
+        "outstanding_principal": "0.00",
+        "accrued_interest": "0.00",
+        "payoff_amount": "0.00",
+        "penalty_capped": False,
+        "days_past_due": 0,
+        "bucket": "M0",
+        "classification": "normal",
+        "next_due_date": None,
+        "next_payment": None,
     }
 
 
@@ -146,21 +199,35 @@ def test_with_penalty_last_an_installment_stays_overdue_until_its_penalty_is_pai
     payoff = 8.73 + 9670.93 + accrued 14 × 9670.93 × 0.0005 (67.69651 → 67.70) = 9747.36.
     14 days → M1, special_mention.
     """
-    position = position_as_of(case_study(), [_penalty_last_late_payment()], d("2026-03-01"),
-                              allocation=PENALTY_LAST)
+    position = position_as_of(
+        case_study(), [_penalty_last_late_payment()], d("2026-03-01"), allocation=PENALTY_LAST
+    )
 
     assert allocations_of(position, 0) == [(1, "interest", "180.00"), (1, "principal", "2329.07")]
     row = row_of(position.installments[0])
-    assert (row["status"], row["days_past_due"], row["settled_on"], row["outstanding_principal"],
-            row["penalty_accrued"], row["outstanding_penalty"]) == (
-        "overdue", 14, None, "0.00", "8.73", "8.73")
+    assert (
+        row["status"],
+        row["days_past_due"],
+        row["settled_on"],
+        row["outstanding_principal"],
+        row["penalty_accrued"],
+        row["outstanding_penalty"],
+    ) == ("overdue", 14, None, "0.00", "8.73", "8.73")
     assert summary_of(position) == {
-        "overdue_principal": "0.00", "overdue_interest": "0.00", "overdue_fee": "0.00",
-        "outstanding_penalty": "8.73", "total_overdue": "8.73",
-        "outstanding_principal": "9670.93", "accrued_interest": "67.70",
-        "payoff_amount": "9747.36", "penalty_capped": False, "days_past_due": 14,
-        "bucket": "M1", "classification": "special_mention",
-        "next_due_date": "2026-03-15", "next_payment": "2509.07",
+        "overdue_principal": "0.00",
+        "overdue_interest": "0.00",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "8.73",
+        "total_overdue": "8.73",
+        "outstanding_principal": "9670.93",
+        "accrued_interest": "67.70",
+        "payoff_amount": "9747.36",
+        "penalty_capped": False,
+        "days_past_due": 14,
+        "bucket": "M1",
+        "classification": "special_mention",
+        "next_due_date": "2026-03-15",
+        "next_payment": "2509.07",
     }
 
 
@@ -174,7 +241,11 @@ def test_with_penalty_last_paying_the_open_penalty_settles_the_installment():
     assert allocations_of(cured, 1) == [(1, "penalty", "8.73")]
     row = row_of(cured.installments[0])
     assert (row["status"], row["settled_on"], row["paid_penalty"], row["outstanding_penalty"]) == (
-        "paid_late", "2026-03-05", "8.73", "0.00")
+        "paid_late",
+        "2026-03-05",
+        "8.73",
+        "0.00",
+    )
     assert summary_of(cured)["total_overdue"] == "0.00"
 
 
@@ -188,17 +259,26 @@ def test_paying_exactly_the_payoff_amount_settles_with_nothing_unapplied():
     position = position_as_of(case_study(), payments, d("2026-05-10"))
 
     assert allocations_of(position, 3) == [
-        (4, "interest", "61.34"), (4, "principal", "2435.46"), (5, "principal", "2471.99"),
+        (4, "interest", "61.34"),
+        (4, "principal", "2435.46"),
+        (5, "principal", "2471.99"),
     ]
     assert position.payments[3].unapplied == 0
     rows = [row_of(r) for r in position.installments]
-    assert [(r["status"], r["settled_on"], r["cancelled_interest"], r["paid_interest"])
-            for r in rows[3:]] == [
-        ("paid", "2026-05-10", "12.27", "61.34"), ("paid", "2026-05-10", "37.08", "0.00"),
+    assert [
+        (r["status"], r["settled_on"], r["cancelled_interest"], r["paid_interest"])
+        for r in rows[3:]
+    ] == [
+        ("paid", "2026-05-10", "12.27", "61.34"),
+        ("paid", "2026-05-10", "37.08", "0.00"),
     ]
     summary = summary_of(position)
-    assert (summary["outstanding_principal"], summary["accrued_interest"],
-            summary["payoff_amount"], summary["next_due_date"]) == ("0.00", "0.00", "0.00", None)
+    assert (
+        summary["outstanding_principal"],
+        summary["accrued_interest"],
+        summary["payoff_amount"],
+        summary["next_due_date"],
+    ) == ("0.00", "0.00", "0.00", None)
 
 
 def test_a_payment_after_the_loan_is_settled_is_all_unapplied():
@@ -226,21 +306,37 @@ def test_one_cent_less_than_the_payoff_only_prepays():
     position = position_as_of(case_study(), payments, d("2026-05-10"))
 
     assert allocations_of(position, 3) == [
-        (4, "principal", "2435.46"), (4, "interest", "73.61"), (5, "principal", "2459.71"),
+        (4, "principal", "2435.46"),
+        (4, "interest", "73.61"),
+        (5, "principal", "2459.71"),
     ]
     assert position.payments[3].unapplied == 0
     rows = [row_of(r) for r in position.installments]
     assert (rows[3]["status"], rows[3]["settled_on"], rows[3]["cancelled_interest"]) == (
-        "paid", "2026-05-10", "0.00")
+        "paid",
+        "2026-05-10",
+        "0.00",
+    )
     assert (rows[4]["status"], rows[4]["outstanding_principal"], rows[4]["cancelled_interest"]) == (
-        "upcoming", "12.28", "0.00")
+        "upcoming",
+        "12.28",
+        "0.00",
+    )
     assert summary_of(position) == {
-        "overdue_principal": "0.00", "overdue_interest": "0.00", "overdue_fee": "0.00",
-        "outstanding_penalty": "0.00", "total_overdue": "0.00",
-        "outstanding_principal": "12.28", "accrued_interest": "0.00",
-        "payoff_amount": "12.28", "penalty_capped": False, "days_past_due": 0,
-        "bucket": "M0", "classification": "normal",
-        "next_due_date": "2026-06-15", "next_payment": "49.36",
+        "overdue_principal": "0.00",
+        "overdue_interest": "0.00",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "0.00",
+        "total_overdue": "0.00",
+        "outstanding_principal": "12.28",
+        "accrued_interest": "0.00",
+        "payoff_amount": "12.28",
+        "penalty_capped": False,
+        "days_past_due": 0,
+        "bucket": "M0",
+        "classification": "normal",
+        "next_due_date": "2026-06-15",
+        "next_payment": "49.36",
     }
 
 

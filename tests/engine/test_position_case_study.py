@@ -42,15 +42,25 @@ def test_case_study_before_installment_4_is_current_with_accrued_interest():
     position = position_as_of(case_study(), on_time_payments(), d("2026-05-10"))
 
     assert [row_of(r) for r in position.installments] == [
-        *PAID_1_TO_3, untouched(4, "2435.46", "73.61"), untouched(5, "2471.99", "37.08"),
+        *PAID_1_TO_3,
+        untouched(4, "2435.46", "73.61"),
+        untouched(5, "2471.99", "37.08"),
     ]
     assert summary_of(position) == {
-        "overdue_principal": "0.00", "overdue_interest": "0.00", "overdue_fee": "0.00",
-        "outstanding_penalty": "0.00", "total_overdue": "0.00",
-        "outstanding_principal": "4907.45", "accrued_interest": "61.34",
-        "payoff_amount": "4968.79", "penalty_capped": False, "days_past_due": 0,
-        "bucket": "M0", "classification": "normal",
-        "next_due_date": "2026-05-15", "next_payment": "2509.07",
+        "overdue_principal": "0.00",
+        "overdue_interest": "0.00",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "0.00",
+        "total_overdue": "0.00",
+        "outstanding_principal": "4907.45",
+        "accrued_interest": "61.34",
+        "payoff_amount": "4968.79",
+        "penalty_capped": False,
+        "days_past_due": 0,
+        "bucket": "M0",
+        "classification": "normal",
+        "next_due_date": "2026-05-15",
+        "next_payment": "2509.07",
     }
 
 
@@ -65,15 +75,25 @@ def test_case_study_installment_4_is_due_today_not_overdue_on_its_due_date():
 
     due_today = {**untouched(4, "2435.46", "73.61"), "status": "due_today"}
     assert [row_of(r) for r in position.installments] == [
-        *PAID_1_TO_3, due_today, untouched(5, "2471.99", "37.08"),
+        *PAID_1_TO_3,
+        due_today,
+        untouched(5, "2471.99", "37.08"),
     ]
     assert summary_of(position) == {
-        "overdue_principal": "0.00", "overdue_interest": "0.00", "overdue_fee": "0.00",
-        "outstanding_penalty": "0.00", "total_overdue": "0.00",
-        "outstanding_principal": "4907.45", "accrued_interest": "0.00",
-        "payoff_amount": "4981.06", "penalty_capped": False, "days_past_due": 0,
-        "bucket": "M0", "classification": "normal",
-        "next_due_date": "2026-05-15", "next_payment": "2509.07",
+        "overdue_principal": "0.00",
+        "overdue_interest": "0.00",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "0.00",
+        "total_overdue": "0.00",
+        "outstanding_principal": "4907.45",
+        "accrued_interest": "0.00",
+        "payoff_amount": "4981.06",
+        "penalty_capped": False,
+        "days_past_due": 0,
+        "bucket": "M0",
+        "classification": "normal",
+        "next_due_date": "2026-05-15",
+        "next_payment": "2509.07",
     }
 
 
@@ -90,37 +110,61 @@ def test_case_study_36_days_past_due_is_m2_special_mention():
 
     rows = [row_of(r) for r in position.installments]
     assert rows[3] == {
-        **untouched(4, "2435.46", "73.61"), "penalty_accrued": "65.76",
-        "outstanding_penalty": "65.76", "days_past_due": 36, "status": "overdue",
+        **untouched(4, "2435.46", "73.61"),
+        "penalty_accrued": "65.76",
+        "outstanding_penalty": "65.76",
+        "days_past_due": 36,
+        "status": "overdue",
     }
     assert rows[4] == {
-        **untouched(5, "2471.99", "37.08"), "penalty_accrued": "9.27",
-        "outstanding_penalty": "9.27", "days_past_due": 5, "status": "overdue",
+        **untouched(5, "2471.99", "37.08"),
+        "penalty_accrued": "9.27",
+        "outstanding_penalty": "9.27",
+        "days_past_due": 5,
+        "status": "overdue",
     }
     assert summary_of(position) == {
-        "overdue_principal": "4907.45", "overdue_interest": "110.69", "overdue_fee": "0.00",
-        "outstanding_penalty": "75.03", "total_overdue": "5093.17",
-        "outstanding_principal": "4907.45", "accrued_interest": "0.00",
-        "payoff_amount": "5093.17", "penalty_capped": False, "days_past_due": 36,
-        "bucket": "M2", "classification": "special_mention",
-        "next_due_date": None, "next_payment": None,
+        "overdue_principal": "4907.45",
+        "overdue_interest": "110.69",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "75.03",
+        "total_overdue": "5093.17",
+        "outstanding_principal": "4907.45",
+        "accrued_interest": "0.00",
+        "payoff_amount": "5093.17",
+        "penalty_capped": False,
+        "days_past_due": 36,
+        "bucket": "M2",
+        "classification": "special_mention",
+        "next_due_date": None,
+        "next_payment": None,
     }
 
 
 def _july_first(rule: PenaltyRule) -> dict[str, object]:
-    return summary_of(position_as_of(case_study(), on_time_payments(), d("2026-07-01"),
-                                     penalty=rule))
+    return summary_of(
+        position_as_of(case_study(), on_time_payments(), d("2026-07-01"), penalty=rule)
+    )
 
 
 def _overdue_on_july_first(penalty: str, total: str, capped: bool) -> dict[str, object]:
     """2026-07-01: installment 4 is [05-15, 07-01) = 31 + 16 = 47 days late, installment 5
     [06-15, 07-01) = 16 days; principal 4907.45 and interest 110.69 are overdue."""
     return {
-        "overdue_principal": "4907.45", "overdue_interest": "110.69", "overdue_fee": "0.00",
-        "outstanding_penalty": penalty, "total_overdue": total,
-        "outstanding_principal": "4907.45", "accrued_interest": "0.00", "payoff_amount": total,
-        "penalty_capped": capped, "days_past_due": 47, "bucket": "M2",
-        "classification": "special_mention", "next_due_date": None, "next_payment": None,
+        "overdue_principal": "4907.45",
+        "overdue_interest": "110.69",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": penalty,
+        "total_overdue": total,
+        "outstanding_principal": "4907.45",
+        "accrued_interest": "0.00",
+        "payoff_amount": total,
+        "penalty_capped": capped,
+        "days_past_due": 47,
+        "bucket": "M2",
+        "classification": "special_mention",
+        "next_due_date": None,
+        "next_payment": None,
     }
 
 
@@ -132,7 +176,8 @@ def test_compound_penalty_also_charges_unpaid_contract_interest():
     penalty 118.55; total_overdue = 4907.45 + 110.69 + 118.55 = 5136.69.
     """
     assert _july_first(PenaltyRule(compound=True)) == _overdue_on_july_first(
-        "118.55", "5136.69", capped=False)
+        "118.55", "5136.69", capped=False
+    )
 
 
 def test_overdue_amount_base_at_an_absolute_daily_rate():
@@ -142,8 +187,9 @@ def test_overdue_amount_base_at_an_absolute_daily_rate():
     Installment 5: 2509.07 × 16 × 0.0005 = 20.072560 → 20.07.
     penalty 79.03; total_overdue = 4907.45 + 110.69 + 79.03 = 5097.17.
     """
-    rule = PenaltyRule(rate_multiplier=None, daily_rate=Decimal("0.0005"),
-                       base=PenaltyBase.OVERDUE_AMOUNT)
+    rule = PenaltyRule(
+        rate_multiplier=None, daily_rate=Decimal("0.0005"), base=PenaltyBase.OVERDUE_AMOUNT
+    )
     assert _july_first(rule) == _overdue_on_july_first("79.03", "5097.17", capped=False)
 
 
@@ -184,25 +230,39 @@ def test_paying_one_day_late_costs_one_day_of_penalty_and_the_rest_prepays():
     position = position_as_of(case_study(), [pay("2026-02-16", "2600.00", "a")], d("2026-03-01"))
 
     assert allocations_of(position, 0) == [
-        (1, "penalty", "1.75"), (1, "interest", "180.00"), (1, "principal", "2329.07"),
+        (1, "penalty", "1.75"),
+        (1, "interest", "180.00"),
+        (1, "principal", "2329.07"),
         (2, "principal", "89.18"),
     ]
     assert position.payments[0].unapplied == 0
     assert [row_of(r) for r in position.installments] == [
-        {**paid_on_time(1, "2329.07", "180.00", "2026-02-16"), "paid_penalty": "1.75",
-         "penalty_accrued": "1.75", "status": "paid_late"},
+        {
+            **paid_on_time(1, "2329.07", "180.00", "2026-02-16"),
+            "paid_penalty": "1.75",
+            "penalty_accrued": "1.75",
+            "status": "paid_late",
+        },
         {**untouched(2, "2274.83", "145.06"), "paid_principal": "89.18"},
         untouched(3, "2399.47", "109.60"),
         untouched(4, "2435.46", "73.61"),
         untouched(5, "2471.99", "37.08"),
     ]
     assert summary_of(position) == {
-        "overdue_principal": "0.00", "overdue_interest": "0.00", "overdue_fee": "0.00",
-        "outstanding_penalty": "0.00", "total_overdue": "0.00",
-        "outstanding_principal": "9581.75", "accrued_interest": "67.12",
-        "payoff_amount": "9648.87", "penalty_capped": False, "days_past_due": 0,
-        "bucket": "M0", "classification": "normal",
-        "next_due_date": "2026-03-15", "next_payment": "2419.89",
+        "overdue_principal": "0.00",
+        "overdue_interest": "0.00",
+        "overdue_fee": "0.00",
+        "outstanding_penalty": "0.00",
+        "total_overdue": "0.00",
+        "outstanding_principal": "9581.75",
+        "accrued_interest": "67.12",
+        "payoff_amount": "9648.87",
+        "penalty_capped": False,
+        "days_past_due": 0,
+        "bucket": "M0",
+        "classification": "normal",
+        "next_due_date": "2026-03-15",
+        "next_payment": "2419.89",
     }
 
 

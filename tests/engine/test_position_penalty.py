@@ -23,20 +23,28 @@ from tests.engine.position_cases import (
 
 def _single(interest: str = "10.00", fee: str = "5.00", rounding: Rounding = Rounding.HALF_UP):
     """One installment of 1,000.00 principal due 2026-02-01 (start 2026-01-01, 0.0005 a day)."""
-    return contract([("2026-02-01", "1000.00", interest, fee)], start_date="2026-01-01",
-                    daily_rate="0.0005", rounding=rounding)
+    return contract(
+        [("2026-02-01", "1000.00", interest, fee)],
+        start_date="2026-01-01",
+        daily_rate="0.0005",
+        rounding=rounding,
+    )
 
 
-@pytest.mark.parametrize(("rule", "penalty"), [
-    # overdue_principal: 10 days [02-01, 02-11) × 1000.00 × 0.00075 = 7.50
-    (PenaltyRule(), "7.50"),
-    # compound adds unpaid interest, never the fee: 1010.00 × 10 × 0.00075 = 7.575 → 7.58
-    (PenaltyRule(compound=True), "7.58"),
-    # overdue_amount includes the fee: 1015.00 × 10 × 0.00075 = 7.6125 → 7.61
-    (PenaltyRule(base=PenaltyBase.OVERDUE_AMOUNT), "7.61"),
-    # with overdue_amount the compound flag changes nothing
-    (PenaltyRule(base=PenaltyBase.OVERDUE_AMOUNT, compound=True), "7.61"),
-], ids=["principal", "compound", "overdue_amount", "overdue_amount-compound"])
+@pytest.mark.parametrize(
+    ("rule", "penalty"),
+    [
+        # overdue_principal: 10 days [02-01, 02-11) × 1000.00 × 0.00075 = 7.50
+        (PenaltyRule(), "7.50"),
+        # compound adds unpaid interest, never the fee: 1010.00 × 10 × 0.00075 = 7.575 → 7.58
+        (PenaltyRule(compound=True), "7.58"),
+        # overdue_amount includes the fee: 1015.00 × 10 × 0.00075 = 7.6125 → 7.61
+        (PenaltyRule(base=PenaltyBase.OVERDUE_AMOUNT), "7.61"),
+        # with overdue_amount the compound flag changes nothing
+        (PenaltyRule(base=PenaltyBase.OVERDUE_AMOUNT, compound=True), "7.61"),
+    ],
+    ids=["principal", "compound", "overdue_amount", "overdue_amount-compound"],
+)
 def test_penalty_base_takes_fees_only_with_overdue_amount(rule, penalty):
     position = position_as_of(_single(), [], d("2026-02-11"), penalty=rule)
 
@@ -48,8 +56,12 @@ def test_compound_flag_changes_nothing_on_the_overdue_amount_base_for_the_case_s
     """Case study on 2026-07-01 with base overdue_amount at 0.0005: 58.96 + 20.07 = 79.03
     (see test_position_case_study), with or without compound."""
     for compound in (False, True):
-        rule = PenaltyRule(rate_multiplier=None, daily_rate=Decimal("0.0005"),
-                           base=PenaltyBase.OVERDUE_AMOUNT, compound=compound)
+        rule = PenaltyRule(
+            rate_multiplier=None,
+            daily_rate=Decimal("0.0005"),
+            base=PenaltyBase.OVERDUE_AMOUNT,
+            compound=compound,
+        )
         position = position_as_of(case_study(), on_time_payments(), d("2026-07-01"), penalty=rule)
         assert money(position.summary.outstanding_penalty) == "79.03"
 
@@ -63,13 +75,21 @@ def test_compound_penalty_follows_the_unpaid_interest_after_a_partial_payment():
     = 16.32474; accrued 9.4090125 + 16.32474 = 25.7337525 → 25.73, outstanding 25.73 - 9.41
     = 16.32.
     """
-    position = position_as_of(case_study(), [pay("2026-02-20", "100.00")], d("2026-03-01"),
-                              penalty=PenaltyRule(compound=True))
+    position = position_as_of(
+        case_study(),
+        [pay("2026-02-20", "100.00")],
+        d("2026-03-01"),
+        penalty=PenaltyRule(compound=True),
+    )
 
     assert allocations_of(position, 0) == [(1, "penalty", "9.41"), (1, "interest", "90.59")]
     row = row_of(position.installments[0])
-    assert (row["penalty_accrued"], row["paid_penalty"], row["outstanding_penalty"],
-            row["outstanding_interest"]) == ("25.73", "9.41", "16.32", "89.41")
+    assert (
+        row["penalty_accrued"],
+        row["paid_penalty"],
+        row["outstanding_penalty"],
+        row["outstanding_interest"],
+    ) == ("25.73", "9.41", "16.32", "89.41")
 
 
 def test_without_compound_paying_interest_does_not_change_the_penalty_base():
@@ -83,19 +103,25 @@ def test_without_compound_paying_interest_does_not_change_the_penalty_base():
     assert (row["penalty_accrued"], row["outstanding_penalty"]) == ("24.46", "15.73")
 
 
-@pytest.mark.parametrize(("as_of", "half_up", "half_even"), [
-    # 1 day × 1000.00 × 0.000005 = 0.005: a tie, up to 0.01 or to the even 0.00
-    ("2026-02-02", "0.01", "0.00"),
-    # 5 days: 0.025 → 0.03 half-up, 0.02 half-even
-    ("2026-02-06", "0.03", "0.02"),
-    # 3 days: 0.015 → 0.02 both ways
-    ("2026-02-04", "0.02", "0.02"),
-])
+@pytest.mark.parametrize(
+    ("as_of", "half_up", "half_even"),
+    [
+        # 1 day × 1000.00 × 0.000005 = 0.005: a tie, up to 0.01 or to the even 0.00
+        ("2026-02-02", "0.01", "0.00"),
+        # 5 days: 0.025 → 0.03 half-up, 0.02 half-even
+        ("2026-02-06", "0.03", "0.02"),
+        # 3 days: 0.015 → 0.02 both ways
+        ("2026-02-04", "0.02", "0.02"),
+    ],
+)
 def test_penalty_is_rounded_once_by_the_loans_rounding(as_of, half_up, half_even):
     rule = PenaltyRule(rate_multiplier=None, daily_rate=Decimal("0.000005"))
     shown = {
-        rounding: money(position_as_of(_single("0.00", "0.00", rounding), [], d(as_of),
-                                       penalty=rule).installments[0].penalty_accrued)
+        rounding: money(
+            position_as_of(_single("0.00", "0.00", rounding), [], d(as_of), penalty=rule)
+            .installments[0]
+            .penalty_accrued
+        )
         for rounding in Rounding
     }
 
@@ -118,8 +144,11 @@ def test_summary_adds_the_rounded_penalty_of_each_installment():
     installment 1: 29 days × 1000.00 × 0.000005 = 0.145 → 0.15; installment 2: 1 day → 0.005
     → 0.01. The summary adds the rounded amounts: 0.16 (rounding the exact 0.150 would give 0.15).
     """
-    loan = contract([("2026-02-01", "1000.00", "0.00"), ("2026-03-01", "1000.00", "0.00")],
-                    start_date="2026-01-01", daily_rate="0.0005")
+    loan = contract(
+        [("2026-02-01", "1000.00", "0.00"), ("2026-03-01", "1000.00", "0.00")],
+        start_date="2026-01-01",
+        daily_rate="0.0005",
+    )
     rule = PenaltyRule(rate_multiplier=None, daily_rate=Decimal("0.000005"))
 
     position = position_as_of(loan, [], d("2026-03-02"), penalty=rule)

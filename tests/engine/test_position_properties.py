@@ -22,8 +22,11 @@ from app.engine.money import CNY, Rounding
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import LoanContract, Position, position_as_of
 
-BOUNDED = settings(max_examples=40, deadline=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+BOUNDED = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 START = date(2026, 1, 15)
 
 
@@ -43,11 +46,21 @@ def loans(draw: st.DrawFn) -> LoanContract:
     due = start
     for number in range(1, draw(st.integers(1, 6)) + 1):
         due += timedelta(days=draw(st.integers(1, 45)))
-        rows.append(ScheduledInstallment(number, due, draw(cents(1, 500_000)),
-                                         draw(cents(0, 30_000)), draw(cents(0, 5_000))))
+        rows.append(
+            ScheduledInstallment(
+                number, due, draw(cents(1, 500_000)), draw(cents(0, 30_000)), draw(cents(0, 5_000))
+            )
+        )
     rate = draw(st.sampled_from(["0", "0.0001", "0.0005", "0.001"]))
-    return LoanContract(CNY, draw(st.sampled_from(list(Rounding))), start, Decimal(rate), 360,
-                        tuple(rows), draw(st.booleans()))
+    return LoanContract(
+        CNY,
+        draw(st.sampled_from(list(Rounding))),
+        start,
+        Decimal(rate),
+        360,
+        tuple(rows),
+        draw(st.booleans()),
+    )
 
 
 @st.composite
@@ -71,16 +84,20 @@ allocation_rules = st.builds(
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[LoanContract, list[Payment], date, PenaltyRule,
-                                        AllocationRule]:
+def scenarios(
+    draw: st.DrawFn,
+) -> tuple[LoanContract, list[Payment], date, PenaltyRule, AllocationRule]:
     """A loan, up to 6 payments dated from its start to `as_of`, and the rules."""
     loan = draw(loans())
     horizon = (loan.installments[-1].due_date - loan.start_date).days + 120
     as_of = loan.start_date + timedelta(days=draw(st.integers(0, horizon)))
     span = (as_of - loan.start_date).days
     payments = [
-        Payment(loan.start_date + timedelta(days=draw(st.integers(0, span))),
-                draw(cents(0, 600_000)), f"p{index}")
+        Payment(
+            loan.start_date + timedelta(days=draw(st.integers(0, span))),
+            draw(cents(0, 600_000)),
+            f"p{index}",
+        )
         for index in range(draw(st.integers(0, 6)))
     ]
     return loan, payments, as_of, draw(penalty_rules()), draw(allocation_rules)
@@ -88,9 +105,13 @@ def scenarios(draw: st.DrawFn) -> tuple[LoanContract, list[Payment], date, Penal
 
 def _position(scenario, payments=None, as_of=None) -> Position:
     loan, base_payments, base_as_of, penalty, allocation = scenario
-    return position_as_of(loan, base_payments if payments is None else payments,
-                          base_as_of if as_of is None else as_of,
-                          penalty=penalty, allocation=allocation)
+    return position_as_of(
+        loan,
+        base_payments if payments is None else payments,
+        base_as_of if as_of is None else as_of,
+        penalty=penalty,
+        allocation=allocation,
+    )
 
 
 @BOUNDED
@@ -104,8 +125,17 @@ def test_paid_plus_outstanding_plus_cancelled_is_scheduled(scenario):
         assert row.paid_interest + row.outstanding_interest + row.cancelled_interest == s.interest
         assert row.paid_fee + row.outstanding_fee + row.cancelled_fee == s.fee
         assert row.paid_penalty + row.outstanding_penalty == row.penalty_accrued
-        assert min(row.outstanding_principal, row.outstanding_interest, row.outstanding_fee,
-                   row.outstanding_penalty, row.cancelled_interest, row.cancelled_fee) >= 0
+        assert (
+            min(
+                row.outstanding_principal,
+                row.outstanding_interest,
+                row.outstanding_fee,
+                row.outstanding_penalty,
+                row.cancelled_interest,
+                row.cancelled_fee,
+            )
+            >= 0
+        )
 
 
 @BOUNDED
@@ -118,7 +148,8 @@ def test_each_payments_allocations_plus_unapplied_is_its_amount(scenario):
         assert all(a.amount > 0 for a in applied.allocations)
         assert applied.unapplied >= 0
         assert sum((a.amount for a in applied.allocations), Decimal(0)) + applied.unapplied == (
-            applied.payment.amount)
+            applied.payment.amount
+        )
 
 
 @BOUNDED
@@ -147,10 +178,19 @@ def test_paying_the_payoff_amount_on_as_of_settles_the_loan(scenario, later_days
         position = _position(scenario, payments=[*payments, settle], as_of=seen_on)
         assert position.payments[-1].unapplied == 0
         assert all(row.settled_on is not None for row in position.installments)
-        assert all(row.outstanding_amount == 0 and row.outstanding_penalty == 0
-                   for row in position.installments)
+        assert all(
+            row.outstanding_amount == 0 and row.outstanding_penalty == 0
+            for row in position.installments
+        )
         summary = position.summary
-        assert (summary.total_overdue, summary.outstanding_principal, summary.accrued_interest,
-                summary.payoff_amount) == (0, 0, 0, 0)
+        assert (
+            summary.total_overdue,
+            summary.outstanding_principal,
+            summary.accrued_interest,
+            summary.payoff_amount,
+        ) == (0, 0, 0, 0)
         assert (summary.days_past_due, summary.next_due_date, summary.next_payment) == (
-            0, None, None)
+            0,
+            None,
+            None,
+        )

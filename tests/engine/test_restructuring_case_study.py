@@ -42,10 +42,13 @@ from tests.engine.restructuring_reference import (
 OUTSTANDING_PRINCIPAL = Decimal("4907.45")
 
 
-def options_on_2026_06_20(capacity: str | None = "900.00",
-                          policy: RestructuringPolicy | None = None) -> Restructuring:
+def options_on_2026_06_20(
+    capacity: str | None = "900.00", policy: RestructuringPolicy | None = None
+) -> Restructuring:
     request = RestructuringRequest(
-        contract=case_study(), payments=on_time_payments(), as_of=d("2026-06-20"),
+        contract=case_study(),
+        payments=on_time_payments(),
+        as_of=d("2026-06-20"),
         capacity=Decimal(capacity) if capacity is not None else None,
         policy=policy or RestructuringPolicy(),
     )
@@ -56,10 +59,17 @@ def figures(option: Option) -> tuple[object, ...]:
     """(id, term, first, max, total payable, total cost, waived penalty, waived interest, apr,
     affordable, compliant) with amounts as 2-digit strings."""
     return (
-        option.id, option.term_months, money(option.first_payment), money(option.max_payment),
-        money(option.total_payable), money(option.total_cost), money(option.waived_penalty),
-        money(option.waived_interest), None if option.apr is None else format(option.apr, "f"),
-        option.affordable, option.compliant,
+        option.id,
+        option.term_months,
+        money(option.first_payment),
+        money(option.max_payment),
+        money(option.total_payable),
+        money(option.total_cost),
+        money(option.waived_penalty),
+        money(option.waived_interest),
+        None if option.apr is None else format(option.apr, "f"),
+        option.affordable,
+        option.compliant,
     )
 
 
@@ -79,8 +89,10 @@ def by_id(result: Restructuring) -> dict[str, Option]:
 
 def rows_of(option: Option) -> list[tuple[str, str | None, str | None, str | None]]:
     assert option.schedule is not None
-    return [(r.due_date.isoformat(), money(r.principal), money(r.interest),
-             money(r.closing_principal)) for r in option.schedule.installments]
+    return [
+        (r.due_date.isoformat(), money(r.principal), money(r.interest), money(r.closing_principal))
+        for r in option.schedule.installments
+    ]
 
 
 # Default policy, capacity 900.00. Plans (B0 5018.14, i = 0.015, A = PMT rounded half-up):
@@ -237,15 +249,18 @@ def test_without_capacity_the_cheapest_plan_under_the_old_installment_is_reinsta
     resort; no capacity_plan. Lowest: reinstallment-3 at 261.98. affordable is null throughout."""
     result = options_on_2026_06_20(capacity=None)
 
-    expected = [(*row[:9], None, row[10]) for row in DEFAULT_TABLE
-                if row[0] != "capacity_plan-6"]
+    expected = [(*row[:9], None, row[10]) for row in DEFAULT_TABLE if row[0] != "capacity_plan-6"]
     assert [figures(o) for o in result.options] == expected
     assert result.recommended == "reinstallment-3"
 
 
 POLICY = RestructuringPolicy(
-    max_term_months=24, restructure_annual_rate=Decimal("0.12"), penalty_waiver=Decimal("0.5"),
-    interest_waiver=Decimal("0.25"), settlement_discount=Decimal("0.1"), rate_cap=Decimal("0.15"),
+    max_term_months=24,
+    restructure_annual_rate=Decimal("0.12"),
+    penalty_waiver=Decimal("0.5"),
+    interest_waiver=Decimal("0.25"),
+    settlement_discount=Decimal("0.1"),
+    rate_cap=Decimal("0.15"),
 )
 
 # B0 = 5093.17 − 37.52 − 27.67 = 5027.98 at 0.12 / 12 = 0.01 a month; interest-only 50.2798 → 50.28.
@@ -284,10 +299,14 @@ def test_policy_waivers_are_rounded_first_and_form_b0():
 
     assert money(result.balance) == "5027.98"
     plans = [o for o in result.options if o.kind is not OptionKind.PAY_OVERDUE_NOW]
-    assert {(money(o.waived_penalty), money(o.waived_interest)) for o in plans
-            if o.kind is not OptionKind.SETTLE_NOW} == {("37.52", "27.67")}
-    assert {money(o.schedule.installments[0].opening_principal) for o in plans
-            if o.schedule is not None} == {"5027.98"}
+    assert {
+        (money(o.waived_penalty), money(o.waived_interest))
+        for o in plans
+        if o.kind is not OptionKind.SETTLE_NOW
+    } == {("37.52", "27.67")}
+    assert {
+        money(o.schedule.installments[0].opening_principal) for o in plans if o.schedule is not None
+    } == {"5027.98"}
 
 
 def test_policy_settle_now_discounts_a_tenth_of_the_interest_left_in_b0():

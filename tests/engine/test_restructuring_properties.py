@@ -32,8 +32,14 @@ from app.engine.restructuring import (
 from app.engine.schedule import ContractRate, LoanTerms, Method, Schedule, build_schedule
 from tests.engine.restructuring_reference import cents, equal_installment_rows
 
-KINDS = ("pay_overdue_now", "settle_now", "deferral", "reinstallment", "interest_freeze",
-         "capacity_plan")
+KINDS = (
+    "pay_overdue_now",
+    "settle_now",
+    "deferral",
+    "reinstallment",
+    "interest_freeze",
+    "capacity_plan",
+)
 
 
 @dataclass(frozen=True)
@@ -60,13 +66,21 @@ def cases(draw) -> Case:
     start = date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 700)))
     term = draw(st.integers(1, 24))
     principal = Decimal(draw(st.integers(100_000, 20_000_000))).scaleb(-2)
-    loan = build_schedule(LoanTerms(
-        principal=principal, currency=CNY,
-        rate=ContractRate.from_annual(annual, DayCount.D360), term_months=term, start_date=start,
-        method=draw(st.sampled_from([Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL,
-                                     Method.INTEREST_ONLY])),
-        rounding=rounding,
-    ))
+    loan = build_schedule(
+        LoanTerms(
+            principal=principal,
+            currency=CNY,
+            rate=ContractRate.from_annual(annual, DayCount.D360),
+            term_months=term,
+            start_date=start,
+            method=draw(
+                st.sampled_from(
+                    [Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL, Method.INTEREST_ONLY]
+                )
+            ),
+            rounding=rounding,
+        )
+    )
     as_of = start + timedelta(days=draw(st.integers(1, (term + 3) * 31)))
     payments = []
     for row in loan.installments:
@@ -98,11 +112,18 @@ def cases(draw) -> Case:
         rate_cap=draw(st.sampled_from([Decimal("0.15"), Decimal("0.24")])),
     )
     # capacity 0.5 % to 100 % of the loan, so that most plans are tried against it
-    capacity = draw(st.one_of(st.none(), st.integers(1, 200).map(
-        lambda k: max(cents(principal * k / 200), Decimal("0.01")))))
+    capacity = draw(
+        st.one_of(
+            st.none(),
+            st.integers(1, 200).map(lambda k: max(cents(principal * k / 200), Decimal("0.01"))),
+        )
+    )
     first_due = draw(st.one_of(st.none(), st.integers(1, 45)))
     request = RestructuringRequest(
-        contract=contract_of(loan), payments=payments, as_of=as_of, policy=policy,
+        contract=contract_of(loan),
+        payments=payments,
+        as_of=as_of,
+        policy=policy,
         capacity=capacity,
         first_due_date=None if first_due is None else as_of + timedelta(days=first_due),
     )
@@ -112,15 +133,25 @@ def cases(draw) -> Case:
 def b0_of(case: Case, result: Restructuring) -> Decimal:
     """payoff − round(penalty_waiver × penalty) − round(interest_waiver × overdue interest)."""
     s, policy = result.position.summary, case.request.policy
-    return (s.payoff_amount - cents(policy.penalty_waiver * s.outstanding_penalty, case.rounding)
-            - cents(policy.interest_waiver * s.overdue_interest, case.rounding))
+    return (
+        s.payoff_amount
+        - cents(policy.penalty_waiver * s.outstanding_penalty, case.rounding)
+        - cents(policy.interest_waiver * s.overdue_interest, case.rounding)
+    )
 
 
 def unpaid_count(result: Restructuring) -> int:
     """Installments not settled, overdue or not yet due, with something to pay (SPEC §5, §6)."""
-    return sum(1 for r in result.position.installments if r.settled_on is None and
-               r.outstanding_principal + r.outstanding_interest + r.outstanding_fee
-               + r.outstanding_penalty > 0)
+    return sum(
+        1
+        for r in result.position.installments
+        if r.settled_on is None
+        and r.outstanding_principal
+        + r.outstanding_interest
+        + r.outstanding_fee
+        + r.outstanding_penalty
+        > 0
+    )
 
 
 def expected_plans(case: Case, unpaid: int) -> list[tuple[str, dict[str, object]]]:
@@ -128,23 +159,34 @@ def expected_plans(case: Case, unpaid: int) -> list[tuple[str, dict[str, object]
     policy = case.request.policy
     terms = sorted({n for n in policy.installment_terms if n <= policy.max_term_months})
     plans: list[tuple[str, dict[str, object]]] = [
-        (f"deferral-{k}", {"term_months": unpaid + k, "grace_months": k,
-                           "grace_type": "interest_only"})
+        (
+            f"deferral-{k}",
+            {"term_months": unpaid + k, "grace_months": k, "grace_type": "interest_only"},
+        )
         for k in sorted(set(policy.deferral_months))
     ]
     plans += [(f"reinstallment-{n}", {"term_months": n}) for n in terms]
-    plans += [(f"interest_freeze-{n}", {"term_months": n, "method": "equal_principal",
-                                        "annual_rate": "0"}) for n in terms]
+    plans += [
+        (
+            f"interest_freeze-{n}",
+            {"term_months": n, "method": "equal_principal", "annual_rate": "0"},
+        )
+        for n in terms
+    ]
     return plans
 
 
 def post_schedule(client, case: Case, b0: Decimal, **overrides: object):
     request = case.request
     body = {
-        "principal": format(b0, "f"), "annual_rate": format(case.annual_rate, "f"),
-        "day_count": 360, "method": "equal_installment", "start_date": request.as_of.isoformat(),
+        "principal": format(b0, "f"),
+        "annual_rate": format(case.annual_rate, "f"),
+        "day_count": 360,
+        "method": "equal_installment",
+        "start_date": request.as_of.isoformat(),
         "first_due_date": (request.first_due_date or one_month_after(request.as_of)).isoformat(),
-        "rounding": case.rounding, **overrides,
+        "rounding": case.rounding,
+        **overrides,
     }
     return client.post("/v1/schedules", json=body)
 
@@ -157,12 +199,14 @@ def recommended_by_the_rule(case: Case, options: tuple[Option, ...]) -> str | No
     if capacity is not None:
         candidates = [o for o in options if o.compliant and o.max_payment <= capacity]
     else:
-        candidates = [o for o in options
-                      if o.compliant and o.first_payment <= case.loan.installment_amount]
+        candidates = [
+            o for o in options if o.compliant and o.first_payment <= case.loan.installment_amount
+        ]
     others = [o for o in candidates if o.kind.value != "interest_freeze"]
     if others:
-        return min(others, key=lambda o: (o.total_cost, o.term_months,
-                                          KINDS.index(o.kind.value))).id
+        return min(
+            others, key=lambda o: (o.total_cost, o.term_months, KINDS.index(o.kind.value))
+        ).id
     freezes = [o for o in candidates if o.kind.value == "interest_freeze"]
     return min(freezes, key=lambda o: o.term_months).id if freezes else None
 
@@ -194,10 +238,13 @@ def check_lump_sums(case: Case, result: Restructuring, b0: Decimal) -> None:
     with something to pay; settle_now: B0 less the discount on the interest in B0."""
     s, request, policy = result.position.summary, case.request, case.request.policy
     found = {o.id: o for o in result.options}
-    remaining = [r.outstanding_principal + r.outstanding_interest + r.outstanding_fee
-                 for r in result.position.installments
-                 if r.settled_on is None and r.scheduled.due_date >= request.as_of
-                 and r.outstanding_principal + r.outstanding_interest + r.outstanding_fee > 0]
+    remaining = [
+        r.outstanding_principal + r.outstanding_interest + r.outstanding_fee
+        for r in result.position.installments
+        if r.settled_on is None
+        and r.scheduled.due_date >= request.as_of
+        and r.outstanding_principal + r.outstanding_interest + r.outstanding_fee > 0
+    ]
     overdue_now = found["pay_overdue_now"]
     assert overdue_now.term_months == len(remaining)
     assert overdue_now.first_payment == s.total_overdue
@@ -207,8 +254,14 @@ def check_lump_sums(case: Case, result: Restructuring, b0: Decimal) -> None:
     assert overdue_now.apr is None
 
     waived_interest = cents(policy.interest_waiver * s.overdue_interest, case.rounding)
-    due_today = sum((r.outstanding_interest for r in result.position.installments
-                     if r.settled_on is None and r.scheduled.due_date == request.as_of), Decimal(0))
+    due_today = sum(
+        (
+            r.outstanding_interest
+            for r in result.position.installments
+            if r.settled_on is None and r.scheduled.due_date == request.as_of
+        ),
+        Decimal(0),
+    )
     interest_in_b0 = s.overdue_interest - waived_interest + due_today + s.accrued_interest
     discount = cents(policy.settlement_discount * interest_in_b0, case.rounding)
     settle = found["settle_now"]
@@ -270,25 +323,28 @@ def test_restructuring_options_keep_their_invariants(client, case):
         if plan_id not in listed:
             event("a plan the schedule engine rejects")
             assert post_schedule(client, case, b0, **terms).status_code == 422, plan_id
-    capacity_plans = ids[len(listed):]
+    capacity_plans = ids[len(listed) :]
     assert capacity_plans == [i for i in ids if i.startswith("capacity_plan-")]
     assert len(capacity_plans) <= (0 if case.request.capacity is None else 1)
 
     check_lump_sums(case, result, b0)
     for option in result.options:
         assert option.total_cost == option.total_payable - summary.outstanding_principal
-        expected_affordable = (None if case.request.capacity is None
-                               else option.max_payment <= case.request.capacity)
+        expected_affordable = (
+            None if case.request.capacity is None else option.max_payment <= case.request.capacity
+        )
         assert option.affordable == expected_affordable
         if option.schedule is not None:
             check_plan(case, option, b0, unpaid)
-            assert option.compliant == (option.term_months <= policy.max_term_months
-                                        and option.apr <= policy.rate_cap)
+            assert option.compliant == (
+                option.term_months <= policy.max_term_months and option.apr <= policy.rate_cap
+            )
         else:  # pay_overdue_now and settle_now: no schedule, so compliant (SPEC §6)
             assert option.compliant is True
 
-    reinstallments = sorted((o.term_months, o.max_payment) for o in result.options
-                            if o.kind.value == "reinstallment")
+    reinstallments = sorted(
+        (o.term_months, o.max_payment) for o in result.options if o.kind.value == "reinstallment"
+    )
     assert all(longer[1] <= shorter[1] for shorter, longer in pairwise(reinstallments))
     if case.request.capacity is not None:
         check_capacity_plan(client, case, result, b0)

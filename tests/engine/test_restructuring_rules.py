@@ -27,22 +27,33 @@ from tests.engine.position_cases import case_study, d, money, on_time_payments, 
 from tests.engine.test_restructuring_case_study import by_id, figures, table
 
 
-def options(as_of: str, *, payments=None, capacity: str | None = None,
-            policy: RestructuringPolicy | None = None, contract=None,
-            allocation: AllocationRule | None = None):
-    return restructuring_options(RestructuringRequest(
-        contract=contract or case_study(),
-        payments=on_time_payments() if payments is None else payments,
-        as_of=d(as_of),
-        capacity=Decimal(capacity) if capacity is not None else None,
-        policy=policy or RestructuringPolicy(),
-        allocation=allocation or AllocationRule(),
-    ))
+def options(
+    as_of: str,
+    *,
+    payments=None,
+    capacity: str | None = None,
+    policy: RestructuringPolicy | None = None,
+    contract=None,
+    allocation: AllocationRule | None = None,
+):
+    return restructuring_options(
+        RestructuringRequest(
+            contract=contract or case_study(),
+            payments=on_time_payments() if payments is None else payments,
+            as_of=d(as_of),
+            capacity=Decimal(capacity) if capacity is not None else None,
+            policy=policy or RestructuringPolicy(),
+            allocation=allocation or AllocationRule(),
+        )
+    )
 
 
 def all_five_on_time():
-    return [*on_time_payments(), pay("2026-05-15", "2509.07", "cs-4"),
-            pay("2026-06-15", "2509.07", "cs-5")]
+    return [
+        *on_time_payments(),
+        pay("2026-05-15", "2509.07", "cs-4"),
+        pay("2026-06-15", "2509.07", "cs-5"),
+    ]
 
 
 def test_pay_overdue_now_keeps_the_installments_not_yet_due():
@@ -56,10 +67,22 @@ def test_pay_overdue_now_keeps_the_installments_not_yet_due():
 
     overdue_now = by_id(result)["pay_overdue_now"]
     assert figures(overdue_now) == (
-        "pay_overdue_now", 1, "2518.20", "2518.20", "5027.27", "119.82", "0.00", "0.00", None,
-        None, True)
+        "pay_overdue_now",
+        1,
+        "2518.20",
+        "2518.20",
+        "5027.27",
+        "119.82",
+        "0.00",
+        "0.00",
+        None,
+        None,
+        True,
+    )
     assert [(r.due_date.isoformat(), money(r.payment)) for r in overdue_now.installments] == [
-        ("2026-05-20", "2518.20"), ("2026-06-15", "2509.07")]
+        ("2026-05-20", "2518.20"),
+        ("2026-06-15", "2509.07"),
+    ]
 
 
 def test_settlement_discount_counts_the_accrued_interest_in_b0():
@@ -73,8 +96,18 @@ def test_settlement_discount_counts_the_accrued_interest_in_b0():
 
     assert money(result.balance) == "4987.24"
     assert figures(by_id(result)["settle_now"]) == (
-        "settle_now", 0, "4947.34", "4947.34", "4947.34", "39.89", "9.13", "39.90", None, None,
-        True)
+        "settle_now",
+        0,
+        "4947.34",
+        "4947.34",
+        "4947.34",
+        "39.89",
+        "9.13",
+        "39.90",
+        None,
+        None,
+        True,
+    )
 
 
 def test_an_overdue_payment_above_the_old_installment_is_no_candidate_without_capacity():
@@ -86,7 +119,13 @@ def test_an_overdue_payment_above_the_old_installment_is_no_candidate_without_ca
     result = options("2026-05-20")
 
     assert figures(by_id(result)["reinstallment-3"])[:6] == (
-        "reinstallment-3", 3, "1712.53", "1712.54", "5137.60", "230.15")
+        "reinstallment-3",
+        3,
+        "1712.53",
+        "1712.54",
+        "5137.60",
+        "230.15",
+    )
     assert figures(by_id(result)["deferral-1"])[5] == "267.09"
     assert result.recommended == "reinstallment-3"
 
@@ -104,10 +143,31 @@ def test_pay_overdue_now_is_listed_with_nothing_overdue_and_due_today_interest_i
 
     assert money(result.balance) == "4981.06"
     assert figures(found["pay_overdue_now"]) == (
-        "pay_overdue_now", 2, "0.00", "2509.07", "5018.14", "110.69", "0.00", "0.00", None, None,
-        True)
+        "pay_overdue_now",
+        2,
+        "0.00",
+        "2509.07",
+        "5018.14",
+        "110.69",
+        "0.00",
+        "0.00",
+        None,
+        None,
+        True,
+    )
     assert figures(found["settle_now"]) == (
-        "settle_now", 0, "4973.70", "4973.70", "4973.70", "66.25", "0.00", "7.36", None, None, True)
+        "settle_now",
+        0,
+        "4973.70",
+        "4973.70",
+        "4973.70",
+        "66.25",
+        "0.00",
+        "7.36",
+        None,
+        None,
+        True,
+    )
     assert money(found["reinstallment-3"].total_cost) == "223.79"
     assert result.recommended == "pay_overdue_now"
 
@@ -122,8 +182,16 @@ def test_a_rate_cap_under_the_contract_rate_leaves_only_the_interest_freeze():
 
     flags = {o.id: o.compliant for o in result.options}
     assert [i for i, ok in flags.items() if not ok] == [
-        "deferral-1", "deferral-2", "deferral-3", "reinstallment-3", "reinstallment-6",
-        "reinstallment-12", "reinstallment-24", "reinstallment-36", "reinstallment-60"]
+        "deferral-1",
+        "deferral-2",
+        "deferral-3",
+        "reinstallment-3",
+        "reinstallment-6",
+        "reinstallment-12",
+        "reinstallment-24",
+        "reinstallment-36",
+        "reinstallment-60",
+    ]
     assert result.recommended == "interest_freeze-3"
 
 
@@ -132,8 +200,7 @@ def test_max_term_cuts_installment_terms_but_flags_a_longer_deferral():
     has 2 + k installments, so deferral-3 (5 > 4) is listed but not compliant. The capacity plan
     searches n ≤ 4: A(4) = 75.2721 × 1.061363551 / 0.061363551 = 1301.93 > 900, so none. Nothing
     affordable (the cheapest monthly figure is interest_freeze-3's 1672.72): recommended null."""
-    result = options("2026-06-20", capacity="900.00",
-                     policy=RestructuringPolicy(max_term_months=4))
+    result = options("2026-06-20", capacity="900.00", policy=RestructuringPolicy(max_term_months=4))
 
     assert [figures(o) for o in result.options] == table("""
 id                 term  first    max      payable  cost    w.pen  w.int  apr       afford  compl
@@ -163,20 +230,34 @@ def test_a_balance_of_waived_penalty_alone_gives_no_options():
     On 06-20: payoff 5.56, the default waiver forgives 5.56, so B0 = 0.00: no options. Without
     the waiver B0 = 5.56 and settle_now asks exactly 5.56; pay_overdue_now asks the same 5.56 at
     the same cost and term 0 and, earlier in the list, is recommended."""
-    payments = [*on_time_payments(), pay("2026-05-15", "2509.07", "cs-4"),
-                pay("2026-06-18", "2509.07", "cs-5")]
-    principal_first = AllocationRule(order=(Component.PRINCIPAL, Component.INTEREST,
-                                            Component.FEE, Component.PENALTY))
+    payments = [
+        *on_time_payments(),
+        pay("2026-05-15", "2509.07", "cs-4"),
+        pay("2026-06-18", "2509.07", "cs-5"),
+    ]
+    principal_first = AllocationRule(
+        order=(Component.PRINCIPAL, Component.INTEREST, Component.FEE, Component.PENALTY)
+    )
 
     waived = options("2026-06-20", payments=payments, allocation=principal_first)
-    kept = options("2026-06-20", payments=payments, allocation=principal_first,
-                   policy=RestructuringPolicy(penalty_waiver=Decimal("0")))
+    kept = options(
+        "2026-06-20",
+        payments=payments,
+        allocation=principal_first,
+        policy=RestructuringPolicy(penalty_waiver=Decimal("0")),
+    )
 
     assert money(waived.position.summary.payoff_amount) == "5.56"
     assert (money(waived.balance), waived.options, waived.recommended) == ("0.00", (), None)
     assert money(kept.balance) == "5.56"
     assert figures(by_id(kept)["settle_now"])[:6] == (
-        "settle_now", 0, "5.56", "5.56", "5.56", "5.56")
+        "settle_now",
+        0,
+        "5.56",
+        "5.56",
+        "5.56",
+        "5.56",
+    )
     assert kept.recommended == "pay_overdue_now"
 
 
@@ -185,10 +266,16 @@ def test_an_installment_with_nothing_to_pay_never_counts_as_unpaid():
     (07-15) pays 6000.00. On 2026-03-20 only row 6 is unpaid (SPEC §5: an installment of nothing
     never counts as unpaid), so deferral-k has 1 + k installments and pay_overdue_now keeps one
     (0.00 now, then 6000.00)."""
-    loan = build_schedule(LoanTerms(
-        principal=Decimal("6000.00"), currency=CNY,
-        rate=ContractRate.from_annual(Decimal("0"), DayCount(360)), term_months=6,
-        start_date=d("2026-01-15"), method=Method.INTEREST_ONLY))
+    loan = build_schedule(
+        LoanTerms(
+            principal=Decimal("6000.00"),
+            currency=CNY,
+            rate=ContractRate.from_annual(Decimal("0"), DayCount(360)),
+            term_months=6,
+            start_date=d("2026-01-15"),
+            method=Method.INTEREST_ONLY,
+        )
+    )
 
     result = options("2026-03-20", payments=[], contract=contract_of(loan))
 
@@ -201,8 +288,9 @@ def test_pay_overdue_now_term_counts_the_remaining_original_installments():
     """2026-04-20 with only installments 1-2 paid: installment 3 is 5 days late, 4 and 5 remain.
     total_overdue = 2399.47 + 109.60 + 5 d × 2399.47 × 0.00075 (8.9980125 → 9.00) = 2518.07;
     pay_overdue_now keeps 2 installments (term 2)."""
-    result = options("2026-04-20", payments=on_time_payments()[:2],
-                     policy=RestructuringPolicy(max_term_months=1))
+    result = options(
+        "2026-04-20", payments=on_time_payments()[:2], policy=RestructuringPolicy(max_term_months=1)
+    )
 
     overdue_now = by_id(result)["pay_overdue_now"]
     assert (overdue_now.term_months, money(overdue_now.first_payment)) == (2, "2518.07")
@@ -211,8 +299,9 @@ def test_pay_overdue_now_term_counts_the_remaining_original_installments():
 def test_pay_overdue_now_has_no_schedule_so_it_counts_as_compliant():
     """Same request: pay_overdue_now keeps 2 original installments > max_term_months 1, but it
     has no schedule (schedule null, apr null), and SPEC §6 says such options count as compliant."""
-    result = options("2026-04-20", payments=on_time_payments()[:2],
-                     policy=RestructuringPolicy(max_term_months=1))
+    result = options(
+        "2026-04-20", payments=on_time_payments()[:2], policy=RestructuringPolicy(max_term_months=1)
+    )
 
     assert by_id(result)["pay_overdue_now"].compliant is True
 
@@ -222,11 +311,15 @@ def test_a_penalty_cap_lowers_the_penalty_in_b0():
     so it is capped. On 2026-06-20: 36 d × 2435.46 × 0.20 / 360 = 48.7092 → 48.71 and
     5 d × 2471.99 × 0.20 / 360 = 6.8666389 → 6.87; penalty 55.58; payoff 4907.45 + 110.69 +
     55.58 = 5073.72. penalty_waiver 0.5: 27.79, so B0 = 5073.72 − 27.79 = 5045.93."""
-    result = restructuring_options(RestructuringRequest(
-        contract=case_study(), payments=on_time_payments(), as_of=d("2026-06-20"),
-        penalty=PenaltyRule(cap_annual_rate=Decimal("0.20")),
-        policy=RestructuringPolicy(penalty_waiver=Decimal("0.5")),
-    ))
+    result = restructuring_options(
+        RestructuringRequest(
+            contract=case_study(),
+            payments=on_time_payments(),
+            as_of=d("2026-06-20"),
+            penalty=PenaltyRule(cap_annual_rate=Decimal("0.20")),
+            policy=RestructuringPolicy(penalty_waiver=Decimal("0.5")),
+        )
+    )
 
     summary = result.position.summary
     assert (summary.penalty_capped, money(summary.outstanding_penalty)) == (True, "55.58")
@@ -235,17 +328,24 @@ def test_a_penalty_cap_lowers_the_penalty_in_b0():
     assert money(by_id(result)["settle_now"].waived_penalty) == "27.79"
 
 
-@pytest.mark.parametrize(("as_of", "cap", "capped", "penalty"), [
-    ("2026-05-10", "0.20", True, "0.00"),  # nothing overdue yet, but the cap binds the rate
-    ("2026-06-20", "0.27", False, "75.03"),  # 0.27 / 360 = 0.00075 exactly: not above the cap
-])
+@pytest.mark.parametrize(
+    ("as_of", "cap", "capped", "penalty"),
+    [
+        ("2026-05-10", "0.20", True, "0.00"),  # nothing overdue yet, but the cap binds the rate
+        ("2026-06-20", "0.27", False, "75.03"),  # 0.27 / 360 = 0.00075 exactly: not above the cap
+    ],
+)
 def test_penalty_capped_says_whether_the_cap_binds_the_rate(as_of, cap, capped, penalty):
     """penalty_capped (SPEC §5) is about the rate: true when the rule's daily rate is above
     cap_annual_rate / day_count, whether or not any penalty has accrued yet."""
-    result = restructuring_options(RestructuringRequest(
-        contract=case_study(), payments=on_time_payments(), as_of=d(as_of),
-        penalty=PenaltyRule(cap_annual_rate=Decimal(cap)),
-    ))
+    result = restructuring_options(
+        RestructuringRequest(
+            contract=case_study(),
+            payments=on_time_payments(),
+            as_of=d(as_of),
+            penalty=PenaltyRule(cap_annual_rate=Decimal(cap)),
+        )
+    )
 
     summary = result.position.summary
     assert (summary.penalty_capped, money(summary.outstanding_penalty)) == (capped, penalty)
@@ -255,13 +355,22 @@ def test_plans_longer_than_600_months_are_left_out():
     """A 600-month loan with installment 1 overdue has 600 unpaid installments: deferral-1 and
     deferral-2 would need 601 and 602 installments, beyond SPEC §2's 600, so they are left out
     (the re-installments and freezes of up to 60 months stay)."""
-    loan = build_schedule(LoanTerms(
-        principal=Decimal("600000.00"), currency=CNY,
-        rate=ContractRate.from_annual(Decimal("0.06"), DayCount(360)), term_months=600,
-        start_date=d("2026-01-15")))
+    loan = build_schedule(
+        LoanTerms(
+            principal=Decimal("600000.00"),
+            currency=CNY,
+            rate=ContractRate.from_annual(Decimal("0.06"), DayCount(360)),
+            term_months=600,
+            start_date=d("2026-01-15"),
+        )
+    )
 
-    result = options("2026-02-20", payments=[], contract=contract_of(loan),
-                     policy=RestructuringPolicy(deferral_months=(1, 2)))
+    result = options(
+        "2026-02-20",
+        payments=[],
+        contract=contract_of(loan),
+        policy=RestructuringPolicy(deferral_months=(1, 2)),
+    )
 
     ids = [o.id for o in result.options]
     assert not any(i.startswith("deferral") for i in ids)
