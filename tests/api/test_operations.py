@@ -237,3 +237,22 @@ def test_unsafe_settings_stop_the_service_at_start_up(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_an_unexpected_error_is_a_500_problem_with_the_request_id():
+    app = create_app()
+    router = APIRouter()
+
+    @router.get("/v1/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.include_router(router)
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/v1/boom", headers={"X-Request-ID": "boom-1"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "boom-1"
+    assert "a bug" not in response.text
+    metrics = client.get("/metrics").text
+    assert 'http_requests_total{method="GET",route="/v1/boom",status="500"} 1.0' in metrics
