@@ -194,7 +194,12 @@ class BodyLimitMiddleware:
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and the extras."""
 
-    _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+    # record attributes that are not extras; uvicorn's color_message repeats the message
+    _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -213,15 +218,23 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str) -> None:
-    """JSON lines on stderr for the `app` loggers; uvicorn's access log (raw paths with their
-    query strings, which may carry borrower data) is replaced by ours."""
+    """JSON lines on stderr for the `app` loggers and for uvicorn's own (start-up, errors with
+    their traceback in one line); uvicorn's access log (raw paths with their query strings,
+    which may carry borrower data) is replaced by ours."""
+    handler = next(
+        (h for h in logging.getLogger("app").handlers if isinstance(h.formatter, JsonFormatter)),
+        None,
+    )
+    if handler is None:
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
     logger = logging.getLogger("app")
     logger.setLevel(level.upper())
     logger.propagate = False
-    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter())
-        logger.addHandler(handler)
+    logger.handlers = [handler]
+    server = logging.getLogger("uvicorn")  # uvicorn.error propagates here
+    server.handlers = [handler]
+    server.propagate = False
     logging.getLogger("uvicorn.access").disabled = True
 
 

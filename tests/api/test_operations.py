@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import sys
 
 import httpx
 import pytest
@@ -256,3 +257,26 @@ def test_an_unexpected_error_is_a_500_problem_with_the_request_id():
     assert "a bug" not in response.text
     metrics = client.get("/metrics").text
     assert 'http_requests_total{method="GET",route="/v1/boom",status="500"} 1.0' in metrics
+
+
+def test_server_logs_and_tracebacks_are_single_json_lines():
+    create_app()
+    (handler,) = logging.getLogger("uvicorn").handlers
+    assert isinstance(handler.formatter, JsonFormatter)
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        record = logging.getLogger("uvicorn.error").makeRecord(
+            "uvicorn.error",
+            logging.ERROR,
+            __file__,
+            1,
+            "Exception in ASGI application",
+            (),
+            sys.exc_info(),
+        )
+    line = handler.formatter.format(record)
+    assert "\n" not in line
+    parsed = json.loads(line)
+    assert parsed["level"] == "ERROR"
+    assert "RuntimeError: a bug" in parsed["exception"]
