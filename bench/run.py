@@ -450,7 +450,10 @@ def report(
         "uvicorn `--loop uvloop --http httptools`, JSON access log on (LOG_LEVEL=INFO), "
         "non-2xx = responses with status ≥ 400 as wrk counts them, socket errors = "
         "connect + read + write + timeout. Ratios are to the echo route (POST of the same "
-        "body, returned unparsed) in the same server.",
+        "body, returned unparsed) in the same server. Each run is "
+        f"`wrk -t{info['wrk_threads']} -c<conns> -d<s>s --timeout 5s -s <script.lua> "
+        "http://127.0.0.1:<port><route>` "
+        "(the Lua script sets the method, the JSON body and reports the figures).",
         "",
         "### 1 worker",
         "",
@@ -495,6 +498,7 @@ def main() -> int:
     from app.main import create_app
 
     info = machine()
+    info["wrk_threads"] = str(args.threads)
     print(f"machine: {info}")
     print("engine micro-benchmark")
     app = create_app()
