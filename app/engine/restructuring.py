@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
 from app.engine.allocation import AllocationRule, Payment
 from app.engine.dates import DayCount, add_months
 from app.engine.errors import CalculationError, InvalidTerms
 from app.engine.money import ONE, ZERO, Currency, exact, quantize
+from app.engine.option import KIND_ORDER, Option, OptionKind, PlanInstallment, recommend
 from app.engine.penalty import PenaltyRule
 from app.engine.position import InstallmentStatus, LoanContract, Position, position_as_of
 from app.engine.restructuring_notes import option_notes
@@ -35,57 +35,17 @@ from app.engine.schedule import (
 )
 
 MAX_PLAN_TERM = 600
-
-
-class OptionKind(StrEnum):
-    PAY_OVERDUE_NOW = "pay_overdue_now"  # 还清逾期
-    SETTLE_NOW = "settle_now"  # 一次性结清
-    DEFERRAL = "deferral"  # 延期还款
-    REINSTALLMENT = "reinstallment"  # 协商分期 / 个性化分期
-    INTEREST_FREEZE = "interest_freeze"  # 停息挂账
-    CAPACITY_PLAN = "capacity_plan"
-
-
-KIND_ORDER = tuple(OptionKind)
-
-
-@dataclass(frozen=True, slots=True)
-class PlanInstallment:
-    """One payment an option asks for: a plan's schedule row, or a named lump sum.
-
-    For pay_overdue_now the first row is the total overdue on as_of (its penalty is in `fee`),
-    then the remaining original installments' outstanding amounts on their due dates.
-    """
-
-    number: int
-    due_date: date
-    principal: Decimal
-    interest: Decimal
-    fee: Decimal
-
-    @property
-    def payment(self) -> Decimal:
-        return self.principal + self.interest + self.fee
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    id: str  # e.g. "reinstallment-6"
-    kind: OptionKind
-    term_months: int
-    currency: Currency
-    schedule: Schedule | None  # None for pay_overdue_now and settle_now
-    installments: tuple[PlanInstallment, ...]
-    first_payment: Decimal
-    max_payment: Decimal
-    total_payable: Decimal
-    total_cost: Decimal
-    waived_penalty: Decimal
-    waived_interest: Decimal
-    apr: Decimal | None
-    affordable: bool | None
-    compliant: bool
-    notes: tuple[str, ...]
+__all__ = [
+    "KIND_ORDER",
+    "Option",
+    "OptionKind",
+    "PlanInstallment",
+    "Restructuring",
+    "RestructuringPolicy",
+    "RestructuringRequest",
+    "recommend",
+    "restructuring_options",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,22 +282,6 @@ def _capacity_term(ctx: _Context, capacity: Decimal) -> Schedule | None:
         if schedule is not None and max(r.payment for r in schedule.installments) <= capacity:
             return schedule
     return None
-
-
-def recommend(
-    options: Sequence[Option], capacity: Decimal | None, installment_amount: Decimal
-) -> str | None:
-    """SPEC §6: the cheapest compliant candidate but a freeze; a freeze only as a last resort."""
-    if capacity is not None:
-        candidates = [o for o in options if o.compliant and o.affordable]
-    else:
-        candidates = [o for o in options if o.compliant and o.first_payment <= installment_amount]
-    others = [o for o in candidates if o.kind is not OptionKind.INTEREST_FREEZE]
-    if others:
-        best = min(others, key=lambda o: (o.total_cost, o.term_months, KIND_ORDER.index(o.kind)))
-        return best.id
-    freezes = [o for o in candidates if o.kind is OptionKind.INTEREST_FREEZE]
-    return min(freezes, key=lambda o: o.term_months).id if freezes else None
 
 
 def _context(request: RestructuringRequest, position: Position) -> _Context:

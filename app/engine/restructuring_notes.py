@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from app.engine.money import Currency, format_amount
 
 if TYPE_CHECKING:
-    from app.engine.restructuring import OptionKind
+    from app.engine.option import OptionKind
 
 
 def option_notes(

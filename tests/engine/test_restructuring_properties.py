@@ -345,7 +345,12 @@ def test_restructuring_options_keep_their_invariants(client, case):
     reinstallments = sorted(
         (o.term_months, o.max_payment) for o in result.options if o.kind.value == "reinstallment"
     )
-    assert all(longer[1] <= shorter[1] for shorter, longer in pairwise(reinstallments))
+    # Rounding residue (up to (m - 1) × half a cent) lands on the last row, so tiny balances can
+    # break monotonicity (B0 0.02: 2 × 0.01, but 5 months of A = 0.00 leave 0.02 to the last).
+    # A_n − A_m ≥ B0 / m² − 0.01 beats the residue once B0 ≥ 0.005 m³; check from 0.01 m³.
+    longest = max((term for term, _ in reinstallments), default=0)
+    if b0 >= Decimal("0.01") * longest**3:
+        assert all(longer[1] <= shorter[1] for shorter, longer in pairwise(reinstallments))
     if case.request.capacity is not None:
         check_capacity_plan(client, case, result, b0)
     assert result.recommended == recommended_by_the_rule(case, result.options)

@@ -1,0 +1,79 @@
+"""One restructuring option and the rule that recommends one (SPEC §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from app.engine.money import Currency
+from app.engine.schedule import Schedule
+
+
+class OptionKind(StrEnum):
+    PAY_OVERDUE_NOW = "pay_overdue_now"  # 还清逾期
+    SETTLE_NOW = "settle_now"  # 一次性结清
+    DEFERRAL = "deferral"  # 延期还款
+    REINSTALLMENT = "reinstallment"  # 协商分期 / 个性化分期
+    INTEREST_FREEZE = "interest_freeze"  # 停息挂账
+    CAPACITY_PLAN = "capacity_plan"
+
+
+KIND_ORDER = tuple(OptionKind)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInstallment:
+    """One payment an option asks for: a plan's schedule row, or a named lump sum.
+
+    For pay_overdue_now the first row is the total overdue on as_of (its penalty is in `fee`),
+    then the remaining original installments' outstanding amounts on their due dates.
+    """
+
+    number: int
+    due_date: date
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+
+    @property
+    def payment(self) -> Decimal:
+        return self.principal + self.interest + self.fee
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str  # e.g. "reinstallment-6"
+    kind: OptionKind
+    term_months: int
+    currency: Currency
+    schedule: Schedule | None  # None for pay_overdue_now and settle_now
+    installments: tuple[PlanInstallment, ...]
+    first_payment: Decimal
+    max_payment: Decimal
+    total_payable: Decimal
+    total_cost: Decimal
+    waived_penalty: Decimal
+    waived_interest: Decimal
+    apr: Decimal | None
+    affordable: bool | None
+    compliant: bool
+    notes: tuple[str, ...]
+
+
+def recommend(
+    options: Sequence[Option], capacity: Decimal | None, installment_amount: Decimal
+) -> str | None:
+    """SPEC §6: the cheapest compliant candidate but a freeze; a freeze only as a last resort."""
+    if capacity is not None:
+        candidates = [o for o in options if o.compliant and o.affordable]
+    else:
+        candidates = [o for o in options if o.compliant and o.first_payment <= installment_amount]
+    others = [o for o in candidates if o.kind is not OptionKind.INTEREST_FREEZE]
+    if others:
+        best = min(others, key=lambda o: (o.total_cost, o.term_months, KIND_ORDER.index(o.kind)))
+        return best.id
+    freezes = [o for o in candidates if o.kind is OptionKind.INTEREST_FREEZE]
+    return min(freezes, key=lambda o: o.term_months).id if freezes else None
