@@ -29,7 +29,9 @@ from app.api.problems import problem
 REQUEST_ID_HEADER = b"x-request-id"
 # an incoming id is echoed only when it is short and harmless in a log line or a header
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,128}$")
-UNMATCHED_ROUTE = "unmatched"  # a label for 404s: never the raw path (unbounded cardinality)
+# the label of a request no route took (404, or 413 refused before routing): never the raw
+# path, whose values are unbounded
+UNMATCHED_ROUTE = "unmatched"
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("app.access")

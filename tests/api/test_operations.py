@@ -92,6 +92,12 @@ def test_body_over_one_mib_with_content_length_is_413_problem(client):
     assert problem["title"] == "Content Too Large"
 
 
+def test_a_refused_body_is_counted_before_routing(fresh_client):
+    fresh_client.post("/v1/schedules", content=OVERSIZED)
+    metrics = fresh_client.get("/metrics").text
+    assert 'http_requests_total{method="POST",route="unmatched",status="413"} 1.0' in metrics
+
+
 def test_body_of_exactly_one_mib_is_parsed(client):
     body = b'{"principal": "' + b"1" * (MIB - 17) + b'"}'
     assert len(body) == MIB
