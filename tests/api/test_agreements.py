@@ -173,6 +173,9 @@ def test_accept_needs_a_known_channel_and_an_offset_date_time(db_client, auth):
         {"channel": "fax", "accepted_at": "2026-06-21T09:30:00Z"},
         {"channel": "app", "accepted_at": "2026-06-21T09:30:00"},
         {"channel": "app", "accepted_at": 1782000000},
+        # outside SPEC §8's 1900–2200 (these once overflowed the UTC conversion: a 500)
+        {"channel": "app", "accepted_at": "0001-01-01T00:00:00+01:00"},
+        {"channel": "app", "accepted_at": "9999-12-31T23:59:59-01:00"},
         {"channel": "app"},
         {},
     ]

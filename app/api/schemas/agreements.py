@@ -7,10 +7,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from app.api.schemas.common import AmountIn, AmountOut, DateIn, RequestModel
+from app.api.schemas.common import MAX_DATE, MIN_DATE, AmountIn, AmountOut, DateIn, RequestModel
 from app.api.schemas.positions import CASE_STUDY_POSITION
 from app.api.schemas.restructuring import OptionsRequest
 from app.engine.money import format_amount
@@ -67,7 +75,16 @@ def _rfc3339_string(value: Any) -> Any:
     return value
 
 
-Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_string)]
+def _within_date_limits(value: datetime) -> datetime:
+    """SPEC §8 date limits, 1900-01-01 to 2200-12-31 (this also keeps UTC conversion in range)."""
+    if not MIN_DATE <= value.date() <= MAX_DATE:
+        raise PydanticCustomError("datetime_range", "the date-time must be from 1900 to 2200")
+    return value
+
+
+Rfc3339 = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339_string), AfterValidator(_within_date_limits)
+]
 
 
 class AgreementCreateRequest(RequestModel):
