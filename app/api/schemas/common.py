@@ -55,8 +55,20 @@ RateIn = Annotated[
     BeforeValidator(_decimal_string(RATE_PATTERN, "rate")),
     WithJsonSchema({"type": "string", "pattern": RATE_PATTERN, "examples": ["0.0005"]}),
 ]
-AmountOut = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]{1,3})?$", examples=["2509.07"])]
-RateOut = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{6}$", examples=["0.179997"])]
+# Response strings are built by format_amount / round_rate, so their pattern is published for
+# clients but not re-checked on every field of every response (a measurable cost on big plans).
+AmountOut = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,3})?$", "examples": ["2509.07"]}
+    ),
+]
+RateOut = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{6}$", "examples": ["0.179997"]}
+    ),
+]
 
 
 def _iso_date_string(value: Any) -> Any:
