@@ -1,16 +1,17 @@
 """POST /v1/accruals (SPEC §4)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.api.problems import PROBLEM_RESPONSES
+from app.api.responses import json_response
 from app.api.schemas.accruals import AccrualRequest, AccrualResponse
 from app.engine.accrual import accrue
 
 router = APIRouter(prefix="/v1/accruals", tags=["accruals"])
 
 
-@router.post("", responses=PROBLEM_RESPONSES)
-def create_accrual(body: AccrualRequest) -> AccrualResponse:
+@router.post("", response_model=AccrualResponse, responses=PROBLEM_RESPONSES)
+def create_accrual(body: AccrualRequest) -> Response:
     """Accrue daily interest (按日计息) over [from_date, to_date); nothing is stored."""
     accrual = accrue(
         principal=body.principal,
@@ -22,4 +23,4 @@ def create_accrual(body: AccrualRequest) -> AccrualResponse:
         events=body.engine_events(),
         detail=body.detail,
     )
-    return AccrualResponse.from_engine(accrual)
+    return json_response(AccrualResponse.from_engine(accrual))

@@ -1,15 +1,16 @@
 """POST /v1/apr (SPEC §3)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.api.problems import PROBLEM_RESPONSES
+from app.api.responses import json_response
 from app.api.schemas.accruals import AprRequest, AprResponse
 from app.engine.apr import annualized_rates
 
 router = APIRouter(prefix="/v1/apr", tags=["apr"])
 
 
-@router.post("", responses=PROBLEM_RESPONSES)
-def compute_apr(body: AprRequest) -> AprResponse:
+@router.post("", response_model=AprResponse, responses=PROBLEM_RESPONSES)
+async def compute_apr(body: AprRequest) -> Response:
     """Annualized rate by the IRR method (年化利率) of any dated cash flows."""
-    return AprResponse.from_engine(annualized_rates(body.engine_flows()))
+    return json_response(AprResponse.from_engine(annualized_rates(body.engine_flows())))

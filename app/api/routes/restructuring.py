@@ -1,15 +1,16 @@
 """POST /v1/restructuring/options (SPEC §6)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.api.problems import PROBLEM_RESPONSES
+from app.api.responses import json_response
 from app.api.schemas.restructuring import OptionsRequest, OptionsResponse
 from app.engine.restructuring import restructuring_options
 
 router = APIRouter(prefix="/v1/restructuring", tags=["restructuring"])
 
 
-@router.post("/options", responses=PROBLEM_RESPONSES)
-def create_restructuring_options(body: OptionsRequest) -> OptionsResponse:
+@router.post("/options", response_model=OptionsResponse, responses=PROBLEM_RESPONSES)
+def create_restructuring_options(body: OptionsRequest) -> Response:
     """Every plan the lender can offer (协商还款方案) side by side, with one recommendation."""
-    return OptionsResponse.from_engine(restructuring_options(body.to_engine()))
+    return json_response(OptionsResponse.from_engine(restructuring_options(body.to_engine())))

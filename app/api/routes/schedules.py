@@ -1,15 +1,16 @@
 """POST /v1/schedules (SPEC §2)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.api.problems import PROBLEM_RESPONSES
+from app.api.responses import json_response
 from app.api.schemas.schedules import ScheduleRequest, ScheduleResponse
 from app.engine.schedule import build_schedule
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 
 
-@router.post("", responses=PROBLEM_RESPONSES)
-def create_schedule(body: ScheduleRequest) -> ScheduleResponse:
+@router.post("", response_model=ScheduleResponse, responses=PROBLEM_RESPONSES)
+async def create_schedule(body: ScheduleRequest) -> Response:
     """Compute a repayment schedule (还款计划); nothing is stored."""
-    return ScheduleResponse.from_engine(build_schedule(body.to_terms()))
+    return json_response(ScheduleResponse.from_engine(build_schedule(body.to_terms())))

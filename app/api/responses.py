@@ -1,0 +1,14 @@
+"""Serialize a response model once.
+
+FastAPI re-validates a returned model against `response_model` field by field before it
+serializes it; our response models are built from engine results that are already exact, so the
+calculation routes hand FastAPI finished JSON instead (the OpenAPI document still comes from the
+declared `response_model`).
+"""
+
+from fastapi import Response
+from pydantic import BaseModel
+
+
+def json_response(model: BaseModel, status_code: int = 200) -> Response:
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
