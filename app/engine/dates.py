@@ -24,7 +24,9 @@ def add_months(anchor: date, months: int, day: int | None = None) -> date:
     year, month = divmod(total, 12)
     month += 1
     wanted = anchor.day if day is None else day
-    return date(year, month, min(wanted, calendar.monthrange(year, month)[1]))
+    if wanted > 28:  # only the month's end can clamp
+        wanted = min(wanted, calendar.monthrange(year, month)[1])
+    return date(year, month, wanted)
 
 
 def days_between(start: date, end: date) -> int:

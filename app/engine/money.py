@@ -36,7 +36,10 @@ class Currency:
 
     @property
     def minor_unit(self) -> Decimal:
-        return ONE.scaleb(-self.minor_digits)
+        return _MINOR_UNITS[self.minor_digits]
+
+
+_MINOR_UNITS = {digits: ONE.scaleb(-digits) for digits in (0, 2, 3)}
 
 
 _ZERO_DIGITS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"

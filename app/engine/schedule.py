@@ -159,21 +159,22 @@ class _Builder:
         self.rows: list[Installment] = []
         self.level: Decimal | None = None  # principal (or payment) per period after grace
         self.fees: list[Decimal] = _fees(terms)
+        # the rate of one period on the periodic basis (a bullet's period is its whole term)
+        months = terms.term_months if terms.method is Method.BULLET else 1
+        self.period_rate = terms.rate.monthly_rate * months
+        self.daily_rate = terms.rate.daily_rate
+        self.actual = terms.interest_basis is InterestBasis.ACTUAL
+        self.charges_interest = terms.method is not Method.FLAT_FEE  # flat_fee's price is its fee
 
     def q(self, amount: Decimal) -> Decimal:
         return quantize(amount, self.terms.currency, self.terms.rounding)
 
     def interest_for(self, days: int) -> Decimal:
-        rate = self.terms.rate
-        if self.terms.method is Method.FLAT_FEE:
-            return ZERO  # the fee is the price; the rate only serves penalties
-        if self.terms.method is Method.BULLET:
-            if self.terms.interest_basis is InterestBasis.ACTUAL:
-                return self.q(self.balance * rate.daily_rate * days)
-            return self.q(self.balance * rate.monthly_rate * self.terms.term_months)
-        if self.terms.interest_basis is InterestBasis.ACTUAL:
-            return self.q(self.balance * rate.daily_rate * days)
-        return self.q(self.balance * rate.monthly_rate)
+        if not self.charges_interest:
+            return ZERO
+        if self.actual:
+            return self.q(self.balance * self.daily_rate * days)
+        return self.q(self.balance * self.period_rate)
 
     def principal_for(self, number: int, interest: Decimal) -> Decimal:
         terms = self.terms
@@ -275,8 +276,8 @@ def _totals(rows: list[Installment]) -> Totals:
 
 
 @exact
-def build_schedule(terms: LoanTerms) -> Schedule:
-    """Compute a repayment schedule whose sums reconcile exactly (SPEC §2)."""
+def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
+    """The schedule's rows, and the level amount A where the method has one (SPEC §2)."""
     check_terms(terms)
     builder = _Builder(terms)
     previous = terms.start_date
@@ -286,6 +287,13 @@ def build_schedule(terms: LoanTerms) -> Schedule:
     rows = builder.rows
     if rows[-1].principal < 0 and terms.method is not Method.EQUAL_INSTALLMENT:
         raise InvalidTerms("principal", "the last installment's principal would be negative")
+    return rows, builder.level
+
+
+@exact
+def build_schedule(terms: LoanTerms) -> Schedule:
+    """Compute a repayment schedule whose sums reconcile exactly, with its annualized rates."""
+    rows, level = amortize(terms)
     months = terms.term_months if terms.method is Method.BULLET else 1
     # For APR the bullet's single payment sits at month term_months (SPEC §2).
     monthly = [-terms.principal] + [ZERO] * (months - 1) + [r.payment for r in rows]
@@ -294,7 +302,7 @@ def build_schedule(terms: LoanTerms) -> Schedule:
     apr = monthly_apr(monthly, guess=terms.rate.monthly_rate or Decimal("0.01"))
     return Schedule(
         terms=terms,
-        installment_amount=_installment_amount(terms, rows, builder.level),
+        installment_amount=_installment_amount(terms, rows, level),
         installments=tuple(rows),
         totals=_totals(rows),
         apr=apr,

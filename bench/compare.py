@@ -1,0 +1,94 @@
+"""Issue 3's engine comparison: our schedule against numpy-financial and amortization.
+
+All three amortize 1,000,000 at 4.9 % a year, monthly, over 12, 60 and 360 installments.
+`amortization` (floats, rounded rows) and numpy-financial (pmt/ipmt/ppmt arrays) do only the
+table; our `amortize` does the same table in exact Decimal, and `build_schedule` adds what the
+API returns on top: totals, the IRR-based `apr` and the XIRR `effective_annual_rate`.
+Both packages are bench-only dependencies (`pip install -e '.[bench]'`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+SIZES = (12, 60, 360)
+PRINCIPAL = 1_000_000
+ANNUAL_RATE = "0.049"
+
+
+def _ours(months: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from app.engine.dates import DayCount
+    from app.engine.money import CNY
+    from app.engine.schedule import ContractRate, LoanTerms, amortize, build_schedule
+
+    terms = LoanTerms(
+        principal=Decimal(PRINCIPAL),
+        currency=CNY,
+        rate=ContractRate.from_annual(Decimal(ANNUAL_RATE), DayCount.D360),
+        term_months=months,
+        start_date=date(2026, 1, 15),
+    )
+    return (lambda: amortize(terms)), (lambda: build_schedule(terms))
+
+
+def _theirs(months: int) -> dict[str, Callable[[], Any]]:
+    calls: dict[str, Callable[[], Any]] = {}
+    try:
+        from amortization.schedule import amortization_schedule
+
+        calls["amortization"] = lambda: list(
+            amortization_schedule(PRINCIPAL, float(ANNUAL_RATE), months)
+        )
+    except ImportError:
+        pass
+    try:
+        import numpy as np
+        import numpy_financial as npf
+
+        rate = float(ANNUAL_RATE) / 12
+        periods = np.arange(1, months + 1)
+
+        def numpy_financial() -> Any:
+            return (
+                npf.pmt(rate, months, -PRINCIPAL),
+                npf.ipmt(rate, periods, months, -PRINCIPAL),
+                npf.ppmt(rate, periods, months, -PRINCIPAL),
+            )
+
+        calls["numpy-financial"] = numpy_financial
+    except ImportError:
+        pass
+    return calls
+
+
+def compare(per_call_us: Callable[[Callable[[], Any]], float]) -> dict[int, dict[str, float]]:
+    """µs per call for each size and implementation, timed in one run."""
+    figures: dict[int, dict[str, float]] = {}
+    for months in SIZES:
+        table, schedule = _ours(months)
+        row = {"ours: amortize (table)": per_call_us(table)}
+        row["ours: build_schedule (+ totals, apr, XIRR)"] = per_call_us(schedule)
+        for name, call in _theirs(months).items():
+            row[name] = per_call_us(call)
+        figures[months] = row
+    return figures
+
+
+def markdown(figures: dict[int, dict[str, float]]) -> list[str]:
+    names = list(next(iter(figures.values())))
+    lines = [
+        "| installments | "
+        + " | ".join(f"{n} µs" for n in names)
+        + " | amortization ÷ ours (table) |",
+        "|---" * (len(names) + 2) + "|",
+    ]
+    for months, row in figures.items():
+        ratio = "n/a"
+        if "amortization" in row:
+            ratio = f"{row['amortization'] / row['ours: amortize (table)']:.2f}×"
+        cells = " | ".join(f"{row[n]:,.0f}" for n in names)
+        lines.append(f"| {months} | {cells} | {ratio} |")
+    return lines
