@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -52,8 +52,7 @@ from app.services.payments import record_payment
 
 __all__ = [
     "accept_agreement",
-    "activate_agreement",
-    "cancel_agreement",
+    "change_status",
     "create_agreement",
     "get_agreement",
     "list_agreement_events",
@@ -247,45 +246,24 @@ def accept_agreement(
     )
 
 
-def activate_agreement(
+def change_status(
     session: Session,
     *,
     principal: Principal,
     agreement_id: str,
+    action: Literal["activate", "cancel"],
     reason: str | None,
     expected_versions: Collection[int] | None,
     now: datetime,
     as_of: date,
 ) -> AgreementView:
-    """accepted → active: the plan replaces the loan's schedule from now on."""
+    """activate (accepted → active: the plan replaces the loan's schedule from now on) or
+    cancel (proposed or accepted → cancelled), with the reason in the audit trail."""
     return _transition(
         session,
         principal=principal,
         agreement_id=agreement_id,
-        action="activate",
-        expected_versions=expected_versions,
-        details={} if reason is None else {"reason": reason},
-        now=now,
-        as_of=as_of,
-    )
-
-
-def cancel_agreement(
-    session: Session,
-    *,
-    principal: Principal,
-    agreement_id: str,
-    reason: str | None,
-    expected_versions: Collection[int] | None,
-    now: datetime,
-    as_of: date,
-) -> AgreementView:
-    """proposed or accepted → cancelled."""
-    return _transition(
-        session,
-        principal=principal,
-        agreement_id=agreement_id,
-        action="cancel",
+        action=action,
         expected_versions=expected_versions,
         details={} if reason is None else {"reason": reason},
         now=now,

@@ -10,11 +10,12 @@ import hashlib
 import json
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
+from app.api.deps import Clock, ClockDep, DbDep, SettingsDep, TenantDep
 from app.api.problems import PROBLEM_JSON, Problem
 from app.api.schemas.agreements import (
     REF_PATTERN,
@@ -33,6 +34,7 @@ from app.engine.errors import CalculationError
 from app.engine.restructuring import Option, restructuring_options
 from app.services import agreements
 from app.services.agreement_views import AgreementView
+from app.services.api_keys import Principal
 from app.services.errors import OptionNotOffered
 from app.services.idempotency import (
     StoredResponse,
@@ -247,6 +249,29 @@ def accept_agreement(
     return _agreement_response(view)
 
 
+def _change_status(
+    action: Literal["activate", "cancel"],
+    agreement_id: str,
+    principal: Principal,
+    db: Session,
+    clock: Clock,
+    body: ReasonRequest | None,
+    if_match: str | None,
+) -> Response:
+    now = clock.now()
+    view = agreements.change_status(
+        db,
+        principal=principal,
+        agreement_id=agreement_id,
+        action=action,
+        reason=None if body is None else body.reason,
+        expected_versions=_expected_versions(if_match),
+        now=now,
+        as_of=now.date(),
+    )
+    return _agreement_response(view)
+
+
 @router.post(
     "/{agreement_id}/activate", response_model=AgreementResponse, responses=_ACTION_PROBLEMS
 )
@@ -259,17 +284,7 @@ def activate_agreement(
     if_match: IfMatch = None,
 ) -> Response:
     """accepted → active."""
-    now = clock.now()
-    view = agreements.activate_agreement(
-        db,
-        principal=principal,
-        agreement_id=agreement_id,
-        reason=None if body is None else body.reason,
-        expected_versions=_expected_versions(if_match),
-        now=now,
-        as_of=now.date(),
-    )
-    return _agreement_response(view)
+    return _change_status("activate", agreement_id, principal, db, clock, body, if_match)
 
 
 @router.post("/{agreement_id}/cancel", response_model=AgreementResponse, responses=_ACTION_PROBLEMS)
@@ -282,17 +297,7 @@ def cancel_agreement(
     if_match: IfMatch = None,
 ) -> Response:
     """proposed or accepted → cancelled."""
-    now = clock.now()
-    view = agreements.cancel_agreement(
-        db,
-        principal=principal,
-        agreement_id=agreement_id,
-        reason=None if body is None else body.reason,
-        expected_versions=_expected_versions(if_match),
-        now=now,
-        as_of=now.date(),
-    )
-    return _agreement_response(view)
+    return _change_status("cancel", agreement_id, principal, db, clock, body, if_match)
 
 
 @router.post(
