@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from app.engine.ledger import ScheduledInstallment
 from app.engine.money import Currency
 from app.engine.schedule import Schedule
 
@@ -25,32 +25,16 @@ KIND_ORDER = tuple(OptionKind)
 
 
 @dataclass(frozen=True, slots=True)
-class PlanInstallment:
-    """One payment an option asks for: a plan's schedule row, or a named lump sum.
-
-    For pay_overdue_now the first row is the total overdue on as_of (its penalty is in `fee`),
-    then the remaining original installments' outstanding amounts on their due dates.
-    """
-
-    number: int
-    due_date: date
-    principal: Decimal
-    interest: Decimal
-    fee: Decimal
-
-    @property
-    def payment(self) -> Decimal:
-        return self.principal + self.interest + self.fee
-
-
-@dataclass(frozen=True, slots=True)
 class Option:
     id: str  # e.g. "reinstallment-6"
     kind: OptionKind
     term_months: int
     currency: Currency
     schedule: Schedule | None  # None for pay_overdue_now and settle_now
-    installments: tuple[PlanInstallment, ...]
+    # what the option asks for: a plan's schedule rows, or the named lump sums (for
+    # pay_overdue_now the total overdue on as_of, its penalty in `fee`, then the remaining
+    # original installments' outstanding amounts on their due dates)
+    installments: tuple[ScheduledInstallment, ...]
     first_payment: Decimal
     max_payment: Decimal
     total_payable: Decimal

@@ -18,8 +18,9 @@ from decimal import Decimal
 from app.engine.allocation import AllocationRule, Payment
 from app.engine.dates import DayCount, add_months
 from app.engine.errors import CalculationError, InvalidTerms
+from app.engine.ledger import ScheduledInstallment
 from app.engine.money import ONE, ZERO, Currency, exact, quantize
-from app.engine.option import KIND_ORDER, Option, OptionKind, PlanInstallment, recommend
+from app.engine.option import KIND_ORDER, Option, OptionKind, recommend
 from app.engine.penalty import PenaltyRule
 from app.engine.position import InstallmentStatus, LoanContract, Position, position_as_of
 from app.engine.restructuring_notes import option_notes
@@ -39,7 +40,6 @@ __all__ = [
     "KIND_ORDER",
     "Option",
     "OptionKind",
-    "PlanInstallment",
     "Restructuring",
     "RestructuringPolicy",
     "RestructuringRequest",
@@ -104,7 +104,7 @@ def _option(
     ctx: _Context,
     kind: OptionKind,
     term: int,
-    installments: Sequence[PlanInstallment],
+    installments: Sequence[ScheduledInstallment],
     schedule: Schedule | None,
     waived: tuple[Decimal, Decimal],
     option_id: str,
@@ -142,7 +142,7 @@ def _pay_overdue_now(ctx: _Context) -> Option:
     summary = ctx.position.summary
     as_of = ctx.request.as_of
     rows = [
-        PlanInstallment(
+        ScheduledInstallment(
             1,
             as_of,
             summary.overdue_principal,
@@ -155,7 +155,7 @@ def _pay_overdue_now(ctx: _Context) -> Option:
     ]
     for r in remaining:
         rows.append(
-            PlanInstallment(
+            ScheduledInstallment(
                 len(rows) + 1,
                 r.scheduled.due_date,
                 r.outstanding_principal,
@@ -193,7 +193,7 @@ def _settle_now(ctx: _Context) -> Option:
     )
     discount = ctx.q(ctx.request.policy.settlement_discount * interest_in_balance)
     amount = ctx.balance - discount
-    row = PlanInstallment(1, ctx.request.as_of, amount, ZERO, ZERO)
+    row = ScheduledInstallment(1, ctx.request.as_of, amount, ZERO, ZERO)
     return _option(
         ctx,
         OptionKind.SETTLE_NOW,
@@ -242,7 +242,7 @@ def _plan_option(
     if schedule is None:
         return None
     rows = [
-        PlanInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
+        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
         for r in schedule.installments
     ]
     return _option(
