@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.engine.position_cases import NOTHING_OWED, overdue_on_july_first
+
 CASE_STUDY_LOAN = {
     "principal": "12000.00",
     "term_months": 5,
@@ -28,22 +30,6 @@ HUABEI_LOAN = {
     "fee_rate": "0.045",
 }
 HUABEI_PENALTY = {"base": "overdue_amount", "daily_rate": "0.0005"}
-NOTHING_OWED = {
-    "overdue_principal": "0.00",
-    "overdue_interest": "0.00",
-    "overdue_fee": "0.00",
-    "outstanding_penalty": "0.00",
-    "total_overdue": "0.00",
-    "outstanding_principal": "0.00",
-    "accrued_interest": "0.00",
-    "payoff_amount": "0.00",
-    "penalty_capped": False,
-    "days_past_due": 0,
-    "bucket": "M0",
-    "classification": "normal",
-    "next_due_date": None,
-    "next_payment": None,
-}
 
 
 def _position(client, body: dict) -> dict:
@@ -53,46 +39,24 @@ def _position(client, body: dict) -> dict:
     return response.json()
 
 
-def _july_first_summary(penalty: str, total: str, capped: bool) -> dict:
-    """Case study on 2026-07-01: installment 4 is [05-15, 07-01) = 47 days late, installment 5
-    [06-15, 07-01) = 16 days; principal 2435.46 + 2471.99 = 4907.45 and interest
-    73.61 + 37.08 = 110.69 overdue; nothing is not yet due, so payoff = total_overdue."""
-    return {
-        "overdue_principal": "4907.45",
-        "overdue_interest": "110.69",
-        "overdue_fee": "0.00",
-        "outstanding_penalty": penalty,
-        "total_overdue": total,
-        "outstanding_principal": "4907.45",
-        "accrued_interest": "0.00",
-        "payoff_amount": total,
-        "penalty_capped": capped,
-        "days_past_due": 47,
-        "bucket": "M2",
-        "classification": "special_mention",
-        "next_due_date": None,
-        "next_payment": None,
-    }
-
-
 @pytest.mark.parametrize(
     ("penalty", "expected"),
     [
         # compound, ×1.5 = 0.00075: (2435.46 + 73.61) × 47 × 0.00075 = 88.4447175 → 88.44,
         # (2471.99 + 37.08) × 16 × 0.00075 = 30.10884 → 30.11; 118.55; 4907.45 + 110.69 + 118.55
-        ({"compound": True}, _july_first_summary("118.55", "5136.69", capped=False)),
+        ({"compound": True}, overdue_on_july_first("118.55", "5136.69", capped=False)),
         # overdue_amount at 0.0005: 2509.07 × 47 × 0.0005 = 58.963145 → 58.96,
         # 2509.07 × 16 × 0.0005 = 20.07256 → 20.07; 79.03; 4907.45 + 110.69 + 79.03
-        (HUABEI_PENALTY, _july_first_summary("79.03", "5097.17", capped=False)),
+        (HUABEI_PENALTY, overdue_on_july_first("79.03", "5097.17", capped=False)),
         # ×2 = 0.001 > 0.24 / 360 = 1/1500: 2435.46 × 47 / 1500 = 76.31108 → 76.31,
         # 2471.99 × 16 / 1500 = 26.3678933 → 26.37; 102.68; 4907.45 + 110.69 + 102.68
         (
             {"rate_multiplier": "2", "cap_annual_rate": "0.24"},
-            _july_first_summary("102.68", "5120.82", capped=True),
+            overdue_on_july_first("102.68", "5120.82", capped=True),
         ),
         # default ×1.5 = 0.00075: 2435.46 × 47 × 0.00075 = 85.849965 → 85.85,
         # 2471.99 × 16 × 0.00075 = 29.66388 → 29.66; 115.51; 4907.45 + 110.69 + 115.51
-        ({}, _july_first_summary("115.51", "5133.65", capped=False)),
+        ({}, overdue_on_july_first("115.51", "5133.65", capped=False)),
     ],
     ids=["compound", "overdue_amount-absolute", "capped", "default"],
 )

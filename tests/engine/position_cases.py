@@ -174,3 +174,42 @@ def allocations_of(position: Position, index: int) -> list[tuple[int, str, str |
     return [
         (a.number, a.component.value, money(a.amount)) for a in position.payments[index].allocations
     ]
+
+
+# A settled loan's summary: nothing overdue, outstanding or accruing (SPEC §5).
+NOTHING_OWED: dict[str, object] = {
+    "overdue_principal": "0.00",
+    "overdue_interest": "0.00",
+    "overdue_fee": "0.00",
+    "outstanding_penalty": "0.00",
+    "total_overdue": "0.00",
+    "outstanding_principal": "0.00",
+    "accrued_interest": "0.00",
+    "payoff_amount": "0.00",
+    "penalty_capped": False,
+    "days_past_due": 0,
+    "bucket": "M0",
+    "classification": "normal",
+    "next_due_date": None,
+    "next_payment": None,
+}
+
+
+def overdue_on_july_first(penalty: str, total: str, capped: bool) -> dict[str, object]:
+    """The case study's summary on 2026-07-01: installment 4 is [05-15, 07-01) = 31 + 16 = 47
+    days late, installment 5 [06-15, 07-01) = 16 days; principal 2435.46 + 2471.99 = 4907.45
+    and interest 73.61 + 37.08 = 110.69 overdue; nothing is not yet due, so payoff equals
+    total_overdue. Only the penalty (and so the total) depends on the penalty rule."""
+    return {
+        **NOTHING_OWED,
+        "overdue_principal": "4907.45",
+        "overdue_interest": "110.69",
+        "outstanding_penalty": penalty,
+        "total_overdue": total,
+        "outstanding_principal": "4907.45",
+        "payoff_amount": total,
+        "penalty_capped": capped,
+        "days_past_due": 47,
+        "bucket": "M2",
+        "classification": "special_mention",
+    }

@@ -13,6 +13,7 @@ from app.engine.allocation import AllocationRule, Strategy
 from app.engine.ledger import Component
 from app.engine.position import position_as_of
 from tests.engine.position_cases import (
+    NOTHING_OWED,
     allocations_of,
     case_study,
     d,
@@ -167,22 +168,7 @@ def test_over_payment_beyond_the_whole_debt_settles_the_loan_and_shows_unapplied
     ]
     assert [r["cancelled_interest"] for r in rows] == ["0.00", "0.00", "91.33", "73.61", "37.08"]
     summary = summary_of(position)
-    assert summary == {
-        "overdue_principal": "0.00",
-        "overdue_interest": "0.00",
-        "overdue_fee": "0.00",
-        "outstanding_penalty": "0.00",
-        "total_overdue": "0.00",
-        "outstanding_principal": "0.00",
-        "accrued_interest": "0.00",
-        "payoff_amount": "0.00",
-        "penalty_capped": False,
-        "days_past_due": 0,
-        "bucket": "M0",
-        "classification": "normal",
-        "next_due_date": None,
-        "next_payment": None,
-    }
+    assert summary == NOTHING_OWED
 
 
 def _penalty_last_late_payment():

@@ -17,6 +17,7 @@ from tests.engine.position_cases import (
     case_study,
     d,
     on_time_payments,
+    overdue_on_july_first,
     paid_on_time,
     pay,
     row_of,
@@ -147,27 +148,6 @@ def _july_first(rule: PenaltyRule) -> dict[str, object]:
     )
 
 
-def _overdue_on_july_first(penalty: str, total: str, capped: bool) -> dict[str, object]:
-    """2026-07-01: installment 4 is [05-15, 07-01) = 31 + 16 = 47 days late, installment 5
-    [06-15, 07-01) = 16 days; principal 4907.45 and interest 110.69 are overdue."""
-    return {
-        "overdue_principal": "4907.45",
-        "overdue_interest": "110.69",
-        "overdue_fee": "0.00",
-        "outstanding_penalty": penalty,
-        "total_overdue": total,
-        "outstanding_principal": "4907.45",
-        "accrued_interest": "0.00",
-        "payoff_amount": total,
-        "penalty_capped": capped,
-        "days_past_due": 47,
-        "bucket": "M2",
-        "classification": "special_mention",
-        "next_due_date": None,
-        "next_payment": None,
-    }
-
-
 def test_compound_penalty_also_charges_unpaid_contract_interest():
     """compound: the base is unpaid principal + unpaid contract interest, at 0.00075/day.
 
@@ -175,7 +155,7 @@ def test_compound_penalty_also_charges_unpaid_contract_interest():
     Installment 5: (2471.99 + 37.08) = 2509.07 × 16 × 0.00075 = 30.108840 → 30.11.
     penalty 118.55; total_overdue = 4907.45 + 110.69 + 118.55 = 5136.69.
     """
-    assert _july_first(PenaltyRule(compound=True)) == _overdue_on_july_first(
+    assert _july_first(PenaltyRule(compound=True)) == overdue_on_july_first(
         "118.55", "5136.69", capped=False
     )
 
@@ -190,7 +170,7 @@ def test_overdue_amount_base_at_an_absolute_daily_rate():
     rule = PenaltyRule(
         rate_multiplier=None, daily_rate=Decimal("0.0005"), base=PenaltyBase.OVERDUE_AMOUNT
     )
-    assert _july_first(rule) == _overdue_on_july_first("79.03", "5097.17", capped=False)
+    assert _july_first(rule) == overdue_on_july_first("79.03", "5097.17", capped=False)
 
 
 def test_penalty_rate_is_capped_at_cap_annual_rate():
@@ -201,7 +181,7 @@ def test_penalty_rate_is_capped_at_cap_annual_rate():
     penalty 102.68; total_overdue = 4907.45 + 110.69 + 102.68 = 5120.82; penalty_capped true.
     """
     rule = PenaltyRule(rate_multiplier=Decimal(2), cap_annual_rate=Decimal("0.24"))
-    assert _july_first(rule) == _overdue_on_july_first("102.68", "5120.82", capped=True)
+    assert _july_first(rule) == overdue_on_july_first("102.68", "5120.82", capped=True)
 
 
 def test_cap_above_the_rate_does_not_bite():
@@ -212,7 +192,7 @@ def test_cap_above_the_rate_does_not_bite():
     penalty 115.51; total_overdue = 4907.45 + 110.69 + 115.51 = 5133.65.
     """
     rule = PenaltyRule(cap_annual_rate=Decimal("0.30"))
-    assert _july_first(rule) == _overdue_on_july_first("115.51", "5133.65", capped=False)
+    assert _july_first(rule) == overdue_on_july_first("115.51", "5133.65", capped=False)
 
 
 def test_paying_one_day_late_costs_one_day_of_penalty_and_the_rest_prepays():
