@@ -58,7 +58,8 @@ TARGETS_NOTE = (
     "together cost less than half of the bare request overhead. What was done instead: "
     "responses are serialized once (no second validation pass), the fast routes run on the "
     "event loop, the IRR solver works in log space with cached powers, and per-row constants "
-    "are hoisted out of the loop (/v1/schedules went from 0.21× to about 0.30× echo, 511 to 883 req/s)."
+    "are hoisted out of the loop (/v1/schedules went from 0.21× to about 0.30× echo, "
+    "511 to 883 req/s)."
 )
 CALCULATION_ROUTES = ("/v1/schedules", "/v1/positions", "/v1/restructuring/options")
 
