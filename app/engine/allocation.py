@@ -161,9 +161,12 @@ def apply_payment(
     else:
         purse.pay_in_turn((led, c) for c in rule.order for led in due)
     if purse.left > 0 and later:
-        interest = settlement_interest(ledgers, day, basis, log)
         principal = sum((led.outstanding(Component.PRINCIPAL, day) for led in later), ZERO)
-        if purse.left >= principal + interest:
+        # settlement interest is never negative: less than the principal can only prepay
+        interest = (
+            settlement_interest(ledgers, day, basis, log) if purse.left >= principal else None
+        )
+        if interest is not None and purse.left >= principal + interest:
             _settle_early(purse, later, interest)
         else:
             purse.pay_in_turn((led, c) for led in later for c in PREPAYMENT_ORDER)
