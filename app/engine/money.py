@@ -1,4 +1,4 @@
-"""Money and rounding (SPEC §1): the only module that builds Decimals and rounds them.
+"""Money and rounding (SPEC §1): currencies, and the one place posted amounts are rounded.
 
 Every posted amount is rounded half-up to the currency's minor unit unless the loan says
 half_even; intermediate arithmetic runs with 34 significant digits (SPEC asks for >= 28).
@@ -83,11 +83,6 @@ def quantize(amount: Decimal, currency: Currency, rounding: Rounding = Rounding.
 def round_rate(rate: Decimal, digits: int = 6) -> Decimal:
     """Annualized rates are reported with 6 digits after the point, half-up (SPEC §3)."""
     return rate.quantize(ONE.scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-def to_decimal(text: str) -> Decimal:
-    """Build a Decimal from a validated decimal string (the API checked the pattern)."""
-    return Decimal(text)
 
 
 def exact(func: Callable[P, R]) -> Callable[P, R]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.engine.apr import CashFlow, effective_guess, monthly_apr, xirr
-from app.engine.dates import DayCount, add_months, due_dates
+from app.engine.dates import DayCount, add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
 from app.engine.money import ONE, ZERO, Currency, Rounding, exact, quantize
 
@@ -282,7 +282,7 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
     builder = _Builder(terms)
     previous = terms.start_date
     for number, due in enumerate(_dates(terms), start=1):
-        builder.add(number, due, (due - previous).days)
+        builder.add(number, due, days_between(previous, due))
         previous = due
     rows = builder.rows
     if rows[-1].principal < 0 and terms.method is not Method.EQUAL_INSTALLMENT:
