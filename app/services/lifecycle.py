@@ -58,22 +58,21 @@ def is_agreement_id(value: str) -> bool:
         return False
 
 
-def find_agreement(session: Session, principal: Principal, agreement_id: str) -> AgreementRow:
+def find_agreement(
+    session: Session, principal: Principal, agreement_id: str, *, lock: bool = False
+) -> AgreementRow:
+    """The tenant's agreement (row-locked for a write when `lock`), or AgreementNotFound."""
     row = None
     if is_agreement_id(agreement_id):
-        row = repositories.find_agreement(session, principal.tenant, agreement_id)
+        read = repositories.lock_agreement if lock else repositories.find_agreement
+        row = read(session, principal.tenant, agreement_id)
     if row is None:
         raise AgreementNotFound(agreement_id)
     return row
 
 
 def lock_agreement(session: Session, principal: Principal, agreement_id: str) -> AgreementRow:
-    row = None
-    if is_agreement_id(agreement_id):
-        row = repositories.lock_agreement(session, principal.tenant, agreement_id)
-    if row is None:
-        raise AgreementNotFound(agreement_id)
-    return row
+    return find_agreement(session, principal, agreement_id, lock=True)
 
 
 def check_version(row: AgreementRow, expected_versions: Collection[int] | None) -> None:
