@@ -6,9 +6,20 @@ calculation routes hand FastAPI finished JSON instead (the OpenAPI document stil
 declared `response_model`).
 """
 
+import json
+
 from fastapi import Response
 from pydantic import BaseModel
 
 
 def json_response(model: BaseModel, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
+def json_document(document: object, status_code: int = 200) -> Response:
+    """A response from plain JSON-ready data (dicts, lists, strings, ints): no model at all."""
+    return Response(
+        json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+        status_code=status_code,
+        media_type="application/json",
+    )

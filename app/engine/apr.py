@@ -3,8 +3,10 @@
 PBoC requires consumer-credit prices to be disclosed as an annualized rate computed by the
 internal rate of return. `apr` is the monthly IRR of evenly spaced flows times 12; the
 `effective_annual_rate` is spreadsheet XIRR: flows at their actual dates, 365-day year.
-Both are solved in Decimal by Newton's method, with bisection over a scanned bracket when
-Newton does not converge.
+Both are solved in Decimal by Newton's method: first on the NPV as a polynomial in the
+per-period discount factor v = 1/(1 + r) (only integer powers, so no exp/ln per step), and,
+when that cannot be trusted or does not converge, in x = ln(1 + r) with bisection over a
+scanned bracket as the last resort.
 """
 
 from __future__ import annotations
@@ -14,14 +16,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
+from itertools import accumulate, pairwise
+from operator import mul
 
 from app.engine.errors import NoRateSolution
 from app.engine.money import ONE, ZERO, exact, round_rate
 
 _SOLVER_PRECISION = 34
 _TOLERANCE = Decimal("1e-18")
+# Newton's error after a step s is about s² · f''/2f' ≲ s² · (last flow's time), so a relative
+# step below 1e-13 leaves v within ~1e-22 even for a 50-year XIRR in days: far below the
+# 6-digit rounding of the rate.
+_POLYNOMIAL_TOLERANCE = Decimal("1e-13")
 _MAX_NEWTON_STEPS = 100
+_MAX_POLYNOMIAL_STEPS = 40
 _MAX_BISECTIONS = 400
 # Candidate growth exponents x = ln(1 + r) scanned for a sign change when Newton fails:
 # r from about −100 % to e^2000 − 1, so even a 1-day flow at a huge yield has a bracket.
@@ -32,7 +40,7 @@ _BRACKET_GRID = tuple(
         "0.1 0.2 0.5 1 2 5 10 20 50 100 200 500 1000 2000"
     ).split()
 )
-Flows = Sequence[tuple[Decimal, Decimal]]  # (time in periods, amount)
+Flows = Sequence[tuple[int, Decimal]]  # (whole periods from the first flow, amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,41 @@ class CashFlow:
 class AnnualizedRates:
     apr: Decimal  # monthly IRR × 12, 6 digits
     effective_annual_rate: Decimal  # XIRR, 6 digits
+
+
+def _one_sign_change(flows: Flows) -> bool:
+    """Descartes: flows whose signs change once (in time order) have exactly one v > 0 root."""
+    signs = [amount > 0 for _, amount in flows if amount]
+    return sum(a != b for a, b in pairwise(signs)) == 1
+
+
+def _polynomial_root(flows: Flows, v: Decimal) -> Decimal | None:
+    """The discount factor v > 0 with Σ amount · v^time = 0, by Newton from `v`.
+
+    With one sign change the NPV is monotone and convex (or concave) in v, so Newton stays
+    positive and converges without a bracket. Each step raises v to each distinct gap between
+    flows (months: 28–31 days, a handful) and leaves the per-flow products and sums to
+    `accumulate`, `map` and `sum`.
+    Returns None when it does not settle, and the caller falls back to `_newton`.
+    """
+    amounts = [amount for _, amount in flows]
+    amount_times = [amount * time for time, amount in flows]
+    gaps = [later - earlier for (earlier, _), (later, _) in pairwise(flows)]
+    distinct = set(gaps)
+    for _ in range(_MAX_POLYNOMIAL_STEPS):
+        powers = {gap: v**gap for gap in distinct}
+        discounts = list(accumulate(map(powers.__getitem__, gaps), mul, initial=ONE))
+        npv = sum(map(mul, amounts, discounts), ZERO)
+        slope = sum(map(mul, amount_times, discounts), ZERO)  # v · dNPV/dv
+        if not slope:
+            return None
+        step = npv * v / slope
+        v -= step
+        if v <= 0 or not v.is_finite():
+            return None
+        if abs(step) < _POLYNOMIAL_TOLERANCE * v:
+            return v
+    return None
 
 
 def _present_value(growth: Decimal, flows: Flows) -> tuple[Decimal, Decimal]:
@@ -64,7 +107,7 @@ def _present_value(growth: Decimal, flows: Flows) -> tuple[Decimal, Decimal]:
     npv = ZERO
     slope = ZERO
     for time, amount in flows:
-        gap = int(time) - previous
+        gap = time - previous
         if gap:
             power = powers.get(gap)
             if power is None:
@@ -125,10 +168,25 @@ def _bisect(flows: Flows) -> Decimal | None:
     return (lo + hi) / 2
 
 
+def _discount_guess(guess: Decimal, periods: int) -> Decimal:
+    """(1 + guess)^(−1/periods): the per-period discount factor of a rate over `periods`.
+
+    Only a starting point, so the binomial series (1 − u)^a with u = guess / (1 + guess) and
+    a = 1/periods, to the u³ term, stands in for a fractional power (an exp and a ln).
+    """
+    if periods == 1:
+        return ONE / (ONE + guess)
+    u = guess / (ONE + guess)
+    a = ONE / periods
+    return ONE - a * u * (ONE + (ONE - a) / 2 * u * (ONE + (2 - a) / 3 * u))
+
+
 def _solve(flows: Flows, guess: Decimal, periods: int) -> Decimal:
     """The rate over `periods` periods, (1 + r)^periods − 1, at which the flows' NPV is 0.
 
-    Newton in x = ln(1 + r) per period from `guess` (a rate over `periods`), else bisection.
+    Newton on the polynomial in v when the root is unique; otherwise (or if that does not
+    converge) Newton in x = ln(1 + r) per period from `guess` (a rate over `periods`), then
+    bisection.
     """
     amounts = [amount for _, amount in flows]
     if not (any(a > 0 for a in amounts) and any(a < 0 for a in amounts)):
@@ -137,6 +195,13 @@ def _solve(flows: Flows, guess: Decimal, periods: int) -> Decimal:
         )
     with decimal.localcontext() as ctx:
         ctx.prec = _SOLVER_PRECISION
+        if guess > -1 and _one_sign_change(flows):
+            try:
+                v = _polynomial_root(flows, _discount_guess(guess, periods))
+            except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
+                v = None
+            if v is not None:
+                return (ONE / v) ** periods - ONE
         start = (ONE + guess).ln() / periods if guess > -1 else ZERO
         try:
             growth = _newton(flows, start)
@@ -160,7 +225,7 @@ def _annual(rate: Decimal) -> Decimal:
 @exact
 def monthly_apr(amounts: Sequence[Decimal], guess: Decimal = Decimal("0.01")) -> Decimal:
     """IRR of `amounts` at months 0, 1, 2, … times 12, rounded to 6 digits (SPEC §3)."""
-    flows = [(Decimal(month), amount) for month, amount in enumerate(amounts)]
+    flows = list(enumerate(amounts))
     return _annual(_solve(flows, guess, 1) * 12)
 
 
@@ -169,7 +234,7 @@ def xirr(cash_flows: Sequence[CashFlow], guess: Decimal = Decimal("0.1")) -> Dec
     """Spreadsheet XIRR: Σ amount / (1 + r)^(days / 365) = 0, rounded to 6 digits."""
     ordered = sorted(cash_flows, key=lambda flow: flow.date)
     origin = ordered[0].date
-    flows = [(Decimal((f.date - origin).days), f.amount) for f in ordered]
+    flows = [((f.date - origin).days, f.amount) for f in ordered]
     return _annual(_solve(flows, guess, 365))  # solved per day, compounded over 365 days
 
 

@@ -74,10 +74,12 @@ def currency_of(code: str) -> Currency:
 CNY = currency_of("CNY")
 
 
+ROUNDING_MODES = {Rounding.HALF_UP: ROUND_HALF_UP, Rounding.HALF_EVEN: ROUND_HALF_EVEN}
+
+
 def quantize(amount: Decimal, currency: Currency, rounding: Rounding = Rounding.HALF_UP) -> Decimal:
     """Round a posted amount to the currency's minor unit."""
-    mode = ROUND_HALF_UP if rounding is Rounding.HALF_UP else ROUND_HALF_EVEN
-    return amount.quantize(currency.minor_unit, rounding=mode)
+    return amount.quantize(currency.minor_unit, rounding=ROUNDING_MODES[rounding])
 
 
 def round_rate(rate: Decimal, digits: int = 6) -> Decimal:

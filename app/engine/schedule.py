@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from app.engine.apr import CashFlow, effective_guess, monthly_apr, xirr
 from app.engine.dates import DayCount, add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
-from app.engine.money import ONE, ZERO, Currency, Rounding, exact, quantize
+from app.engine.money import ONE, ROUNDING_MODES, ZERO, Currency, Rounding, exact, quantize
 
 
 class Method(StrEnum):
@@ -80,11 +83,12 @@ class LoanTerms:
     rounding: Rounding = Rounding.HALF_UP
 
 
-@dataclass(frozen=True, slots=True)
-class Installment:
-    """One row of a schedule; amounts are already quantized.
+class Installment(NamedTuple):
+    """One row of a schedule; amounts are already quantized to the currency's minor unit.
 
-    days: days in [previous due date, due_date) (算头不算尾).
+    days: days in [previous due date, due_date) (算头不算尾). A named tuple rather than a
+    frozen dataclass: just as immutable, and a tenth of the cost to build (a 600-row schedule
+    builds 600 of them).
     """
 
     number: int
@@ -150,91 +154,11 @@ def level_installment(balance: Decimal, monthly_rate: Decimal, count: int) -> De
     return balance * monthly_rate * growth / (growth - ONE)
 
 
-class _Builder:
-    """Walks the periods of one schedule, keeping the running balance."""
-
-    def __init__(self, terms: LoanTerms) -> None:
-        self.terms = terms
-        self.balance = terms.principal
-        self.rows: list[Installment] = []
-        self.level: Decimal | None = None  # principal (or payment) per period after grace
-        self.fees: list[Decimal] = _fees(terms)
-        # the rate of one period on the periodic basis (a bullet's period is its whole term)
-        months = terms.term_months if terms.method is Method.BULLET else 1
-        self.period_rate = terms.rate.monthly_rate * months
-        self.daily_rate = terms.rate.daily_rate
-        self.actual = terms.interest_basis is InterestBasis.ACTUAL
-        self.charges_interest = terms.method is not Method.FLAT_FEE  # flat_fee's price is its fee
-
-    def q(self, amount: Decimal) -> Decimal:
-        return quantize(amount, self.terms.currency, self.terms.rounding)
-
-    def interest_for(self, days: int) -> Decimal:
-        if not self.charges_interest:
-            return ZERO
-        if self.actual:
-            return self.q(self.balance * self.daily_rate * days)
-        return self.q(self.balance * self.period_rate)
-
-    def principal_for(self, number: int, interest: Decimal) -> Decimal:
-        terms = self.terms
-        remaining = len(self.fees) - terms.grace_months
-        if self.level is None:  # set even when one installment remains: it is installment_amount
-            if terms.method is Method.EQUAL_INSTALLMENT:
-                self.level = self.q(
-                    level_installment(self.balance, terms.rate.monthly_rate, remaining)
-                )
-            elif terms.method in (Method.EQUAL_PRINCIPAL, Method.FLAT_FEE):
-                self.level = self.q(self.balance / remaining)
-            else:
-                self.level = ZERO
-        if number == len(self.fees):
-            return self.balance  # the last installment takes the whole remaining principal
-        if terms.method is Method.EQUAL_INSTALLMENT:
-            return self.level - interest
-        return self.level
-
-    def add(self, number: int, due_date: date, days: int) -> None:
-        opening = self.balance
-        interest = self.interest_for(days)
-        capitalized = principal = ZERO
-        if number <= self.terms.grace_months:
-            if self.terms.grace_type is GraceType.CAPITALIZE:
-                capitalized, interest = interest, ZERO
-        else:
-            principal = self.principal_for(number, interest)
-        closing = opening - principal + capitalized
-        if closing < 0 and number < len(self.fees):
-            raise InvalidTerms(
-                "principal", "the balance would fall below zero before the last installment"
-            )
-        if closing > MAX_BALANCE:
-            # capitalized or unpaid (negative amortization) interest compounding without bound
-            raise InvalidTerms(
-                "grace_months" if number <= self.terms.grace_months else "interest_basis",
-                "the balance would grow above 10^24; shorten the term or lower the rate",
-            )
-        self.balance = closing
-        self.rows.append(
-            Installment(
-                number,
-                due_date,
-                days,
-                opening,
-                principal,
-                interest,
-                self.fees[number - 1],
-                capitalized,
-                closing,
-            )
-        )
-
-
-def _fees(terms: LoanTerms) -> list[Decimal]:
+def _fees(terms: LoanTerms, zero: Decimal) -> list[Decimal]:
     """Each period's fee (flat_fee only; zero otherwise); the last takes the remainder."""
     count = 1 if terms.method is Method.BULLET else terms.term_months
     if terms.method is not Method.FLAT_FEE:
-        return [ZERO] * count
+        return [zero] * count
 
     def q(amount: Decimal) -> Decimal:
         return quantize(amount, terms.currency, terms.rounding)
@@ -250,10 +174,20 @@ def _fees(terms: LoanTerms) -> list[Decimal]:
     return [each] * (count - 1) + [last]
 
 
-def _dates(terms: LoanTerms) -> list[date]:
-    if terms.method is Method.BULLET:
-        return [add_months(terms.start_date, terms.term_months)]
-    return due_dates(terms.start_date, terms.term_months, terms.first_due_date)
+@lru_cache(maxsize=4096)
+def _calendar(
+    start_date: date, count: int, first_due_date: date | None, bullet: bool
+) -> tuple[tuple[date, int], ...]:
+    """Each installment's due date and its days since the previous one (SPEC §1).
+
+    Memoized: the calendar depends on three small values that many loans share (everything
+    disbursed on one day), and the clamped month stepping costs more than a row's arithmetic.
+    """
+    if bullet:
+        dates = [add_months(start_date, count)]
+    else:
+        dates = due_dates(start_date, count, first_due_date)
+    return tuple(zip(dates, map(days_between, [start_date, *dates[:-1]], dates), strict=True))
 
 
 def _installment_amount(
@@ -266,28 +200,114 @@ def _installment_amount(
 
 
 def _totals(rows: list[Installment]) -> Totals:
+    principal = sum(map(attrgetter("principal"), rows), ZERO)
+    interest = sum(map(attrgetter("interest"), rows), ZERO)
+    fee = sum(map(attrgetter("fee"), rows), ZERO)
     return Totals(
-        principal=sum((r.principal for r in rows), ZERO),
-        interest=sum((r.interest for r in rows), ZERO),
-        fee=sum((r.fee for r in rows), ZERO),
-        payment=sum((r.payment for r in rows), ZERO),
-        capitalized_interest=sum((r.capitalized_interest for r in rows), ZERO),
+        principal=principal,
+        interest=interest,
+        fee=fee,
+        payment=principal + interest + fee,
+        capitalized_interest=sum(map(attrgetter("capitalized_interest"), rows), ZERO),
     )
+
+
+def _first_level(terms: LoanTerms, balance: Decimal, remaining: int, unit: Decimal) -> Decimal:
+    """What each period repeats after grace: A (等额本息), P / n (等额本金, flat_fee), or 0."""
+    mode = ROUNDING_MODES[terms.rounding]
+    if terms.method is Method.EQUAL_INSTALLMENT:
+        level = level_installment(balance, terms.rate.monthly_rate, remaining)
+    elif terms.method in (Method.EQUAL_PRINCIPAL, Method.FLAT_FEE):
+        level = balance / remaining
+    else:
+        return ZERO.quantize(unit)
+    return level.quantize(unit, mode)
 
 
 @exact
 def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
-    """The schedule's rows, and the level amount A where the method has one (SPEC §2)."""
+    """The schedule's rows, and the level amount A where the method has one (SPEC §2).
+
+    One pass over the calendar with the running balance. Every amount carries the currency's
+    exponent (zeros too), so the rows print without another rounding. The loop is written
+    out with locals because a 600-row schedule runs it 600 times per request.
+    """
     check_terms(terms)
-    builder = _Builder(terms)
-    previous = terms.start_date
-    for number, due in enumerate(_dates(terms), start=1):
-        builder.add(number, due, days_between(previous, due))
-        previous = due
-    rows = builder.rows
-    if rows[-1].principal < 0 and terms.method is not Method.EQUAL_INSTALLMENT:
+    method = terms.method
+    unit = terms.currency.minor_unit
+    mode = ROUNDING_MODES[terms.rounding]
+    zero = ZERO.quantize(unit)
+    fees = _fees(terms, zero)
+    count = len(fees)
+    grace = terms.grace_months
+    capitalize = grace > 0 and terms.grace_type is GraceType.CAPITALIZE
+    level_payment = method is Method.EQUAL_INSTALLMENT  # principal = A − interest
+    charges_interest = method is not Method.FLAT_FEE  # flat_fee's price is its fee
+    if terms.interest_basis is InterestBasis.ACTUAL:
+        period_rate, daily_rate = None, terms.rate.daily_rate
+    else:
+        # the rate of one period; a bullet's period is its whole term
+        months = terms.term_months if method is Method.BULLET else 1
+        period_rate, daily_rate = terms.rate.monthly_rate * months, None
+    balance = terms.principal.quantize(unit)
+    level: Decimal | None = None
+    new_row = tuple.__new__  # Installment(...) without the NamedTuple's Python-level __new__
+    rows: list[Installment] = []
+    calendar = _calendar(
+        terms.start_date, terms.term_months, terms.first_due_date, method is Method.BULLET
+    )
+    for number, (due, days) in enumerate(calendar, 1):
+        if not charges_interest:
+            interest = zero
+        elif period_rate is not None:
+            interest = (balance * period_rate).quantize(unit, mode)
+        else:
+            interest = (balance * daily_rate * days).quantize(unit, mode)  # type: ignore[operator]
+        capitalized = principal = zero
+        if number <= grace:
+            if capitalize:
+                capitalized, interest = interest, zero
+            closing = balance + capitalized
+        else:
+            if level is None:  # set even when one installment remains: it is installment_amount
+                level = _first_level(terms, balance, count - grace, unit)
+            if number == count:
+                principal = balance  # the last installment takes the whole remaining principal
+            elif level_payment:
+                principal = level - interest
+            else:
+                principal = level
+            closing = balance - principal
+            if closing < 0 and number < count:
+                raise InvalidTerms(
+                    "principal", "the balance would fall below zero before the last installment"
+                )
+        if closing > MAX_BALANCE:
+            # capitalized or unpaid (negative amortization) interest compounding without bound
+            raise InvalidTerms(
+                "grace_months" if number <= grace else "interest_basis",
+                "the balance would grow above 10^24; shorten the term or lower the rate",
+            )
+        rows.append(
+            new_row(
+                Installment,
+                (
+                    number,
+                    due,
+                    days,
+                    balance,
+                    principal,
+                    interest,
+                    fees[number - 1],
+                    capitalized,
+                    closing,
+                ),
+            )
+        )
+        balance = closing
+    if rows[-1].principal < 0 and not level_payment:
         raise InvalidTerms("principal", "the last installment's principal would be negative")
-    return rows, builder.level
+    return rows, level
 
 
 @exact

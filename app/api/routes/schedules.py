@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Response
 
 from app.api.problems import PROBLEM_RESPONSES
-from app.api.responses import json_response
-from app.api.schemas.schedules import ScheduleRequest, ScheduleResponse
+from app.api.responses import json_document
+from app.api.schemas.schedules import ScheduleRequest, ScheduleResponse, schedule_document
 from app.engine.schedule import build_schedule
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
@@ -13,4 +13,4 @@ router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 @router.post("", response_model=ScheduleResponse, responses=PROBLEM_RESPONSES)
 async def create_schedule(body: ScheduleRequest) -> Response:
     """Compute a repayment schedule (还款计划); nothing is stored."""
-    return json_response(ScheduleResponse.from_engine(build_schedule(body.to_terms())))
+    return json_document(schedule_document(build_schedule(body.to_terms())))

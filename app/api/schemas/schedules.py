@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -23,7 +23,7 @@ from app.api.schemas.common import (
     parse_currency,
 )
 from app.engine.dates import DayCount
-from app.engine.money import Currency, Rounding, format_amount
+from app.engine.money import Currency, Rounding
 from app.engine.schedule import (
     ContractRate,
     GraceType,
@@ -160,37 +160,47 @@ class ScheduleResponse(BaseModel):
 
     @classmethod
     def from_engine(cls, schedule: Schedule) -> ScheduleResponse:
-        currency = schedule.terms.currency
+        """The model, for responses that embed a schedule (options, the case study)."""
+        return cls.model_validate(schedule_document(schedule))
 
-        def fmt(amount: Decimal) -> str:
-            return format_amount(amount, currency)
 
-        return cls(
-            currency=currency.code,
-            method=schedule.terms.method,
-            installment_amount=fmt(schedule.installment_amount),
-            installments=[
-                InstallmentOut(
-                    number=row.number,
-                    due_date=row.due_date.isoformat(),
-                    days=row.days,
-                    opening_principal=fmt(row.opening_principal),
-                    principal=fmt(row.principal),
-                    interest=fmt(row.interest),
-                    fee=fmt(row.fee),
-                    payment=fmt(row.payment),
-                    capitalized_interest=fmt(row.capitalized_interest),
-                    closing_principal=fmt(row.closing_principal),
-                )
-                for row in schedule.installments
-            ],
-            totals=TotalsOut(
-                principal=fmt(schedule.totals.principal),
-                interest=fmt(schedule.totals.interest),
-                fee=fmt(schedule.totals.fee),
-                payment=fmt(schedule.totals.payment),
-                capitalized_interest=fmt(schedule.totals.capitalized_interest),
-            ),
-            apr=str(schedule.apr),
-            effective_annual_rate=str(schedule.effective_annual_rate),
+def schedule_document(schedule: Schedule) -> dict[str, Any]:
+    """The JSON object of a ScheduleResponse, built straight from the engine's rows.
+
+    The engine posts every amount with the currency's exponent (zeros included), so `str`
+    prints it with exactly the minor digits; building dicts instead of pydantic models keeps a
+    600-row response cheap (the model validates ~6,000 strings it cannot change).
+    """
+    rows = [
+        {
+            "number": number,
+            "due_date": due.isoformat(),
+            "days": days,
+            "opening_principal": str(opening),
+            "principal": str(principal),
+            "interest": str(interest),
+            "fee": str(fee),
+            "payment": str(principal + interest + fee),
+            "capitalized_interest": str(capitalized),
+            "closing_principal": str(closing),
+        }
+        for number, due, days, opening, principal, interest, fee, capitalized, closing in (
+            schedule.installments
         )
+    ]
+    totals = schedule.totals
+    return {
+        "currency": schedule.terms.currency.code,
+        "method": schedule.terms.method.value,
+        "installment_amount": str(schedule.installment_amount),
+        "installments": rows,
+        "totals": {
+            "principal": str(totals.principal),
+            "interest": str(totals.interest),
+            "fee": str(totals.fee),
+            "payment": str(totals.payment),
+            "capitalized_interest": str(totals.capitalized_interest),
+        },
+        "apr": str(schedule.apr),
+        "effective_annual_rate": str(schedule.effective_annual_rate),
+    }
