@@ -17,17 +17,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import accumulate, pairwise
-from operator import mul
+from operator import itemgetter, mul, ne
+from typing import NamedTuple
 
 from app.engine.errors import NoRateSolution
 from app.engine.money import ONE, ZERO, exact, round_rate
 
-_SOLVER_PRECISION = 34
 _TOLERANCE = Decimal("1e-18")
-# Newton's error after a step s is about s² · f''/2f' ≲ s² · (last flow's time), so a relative
-# step below 1e-13 leaves v within ~1e-22 even for a 50-year XIRR in days: far below the
-# 6-digit rounding of the rate.
-_POLYNOMIAL_TOLERANCE = Decimal("1e-13")
+# Newton on the polynomial stops when the error it leaves in the rate is below this. After a
+# relative step s the error left in v is about s² · f''/2f' ≈ s² · T / 2 (T: the last flow's
+# time), and the rate over P periods, v^−P − 1, carries P times that. Stop when that is below
+# 1e-16: ten digits below the 6-digit rounding of the rate.
+_RATE_ERROR = Decimal("2e-16")
 _MAX_NEWTON_STEPS = 100
 _MAX_POLYNOMIAL_STEPS = 40
 _MAX_BISECTIONS = 400
@@ -43,8 +44,7 @@ _BRACKET_GRID = tuple(
 Flows = Sequence[tuple[int, Decimal]]  # (whole periods from the first flow, amount)
 
 
-@dataclass(frozen=True, slots=True)
-class CashFlow:
+class CashFlow(NamedTuple):
     """One dated flow, the lender's view: disbursement negative, repayments positive."""
 
     date: date
@@ -60,10 +60,10 @@ class AnnualizedRates:
 def _one_sign_change(flows: Flows) -> bool:
     """Descartes: flows whose signs change once (in time order) have exactly one v > 0 root."""
     signs = [amount > 0 for _, amount in flows if amount]
-    return sum(a != b for a, b in pairwise(signs)) == 1
+    return sum(map(ne, signs, signs[1:])) == 1
 
 
-def _polynomial_root(flows: Flows, v: Decimal) -> Decimal | None:
+def _polynomial_root(flows: Flows, v: Decimal, periods: int) -> Decimal | None:
     """The discount factor v > 0 with Σ amount · v^time = 0, by Newton from `v`.
 
     With one sign change the NPV is monotone and convex (or concave) in v, so Newton stays
@@ -72,10 +72,13 @@ def _polynomial_root(flows: Flows, v: Decimal) -> Decimal | None:
     `accumulate`, `map` and `sum`.
     Returns None when it does not settle, and the caller falls back to `_newton`.
     """
+    if v <= 0:
+        return None
     amounts = [amount for _, amount in flows]
     amount_times = [amount * time for time, amount in flows]
     gaps = [later - earlier for (earlier, _), (later, _) in pairwise(flows)]
     distinct = set(gaps)
+    settled = _RATE_ERROR / (max(flows[-1][0], 1) * periods)  # the largest step² / v²
     for _ in range(_MAX_POLYNOMIAL_STEPS):
         powers = {gap: v**gap for gap in distinct}
         discounts = list(accumulate(map(powers.__getitem__, gaps), mul, initial=ONE))
@@ -87,7 +90,7 @@ def _polynomial_root(flows: Flows, v: Decimal) -> Decimal | None:
         v -= step
         if v <= 0 or not v.is_finite():
             return None
-        if abs(step) < _POLYNOMIAL_TOLERANCE * v:
+        if step * step < settled * v * v:
             return v
     return None
 
@@ -168,52 +171,48 @@ def _bisect(flows: Flows) -> Decimal | None:
     return (lo + hi) / 2
 
 
-def _discount_guess(guess: Decimal, periods: int) -> Decimal:
-    """(1 + guess)^(−1/periods): the per-period discount factor of a rate over `periods`.
-
-    Only a starting point, so the binomial series (1 − u)^a with u = guess / (1 + guess) and
-    a = 1/periods, to the u³ term, stands in for a fractional power (an exp and a ln).
-    """
-    if periods == 1:
-        return ONE / (ONE + guess)
-    u = guess / (ONE + guess)
-    a = ONE / periods
+def _power_guess(v: Decimal, exponent: Decimal) -> Decimal:
+    """About v^exponent, for a starting point only: the binomial series (1 − u)^a, u = 1 − v,
+    to the u³ term, in place of a fractional power (an exp and a ln)."""
+    u = ONE - v
+    a = exponent
     return ONE - a * u * (ONE + (ONE - a) / 2 * u * (ONE + (2 - a) / 3 * u))
 
 
-def _solve(flows: Flows, guess: Decimal, periods: int) -> Decimal:
+def _solve(flows: Flows, guess: Decimal, periods: int, discount: Decimal | None = None) -> Decimal:
     """The rate over `periods` periods, (1 + r)^periods − 1, at which the flows' NPV is 0.
 
-    Newton on the polynomial in v when the root is unique; otherwise (or if that does not
-    converge) Newton in x = ln(1 + r) per period from `guess` (a rate over `periods`), then
-    bisection.
+    Newton on the polynomial in v when the root is unique, from `discount` (a per-period
+    v) or else from `guess` (a rate over `periods`); otherwise, or if that does not converge,
+    Newton in x = ln(1 + r) per period, then bisection. Runs in the caller's context: the
+    engine's 34 digits, as every entry point here is @exact.
     """
     amounts = [amount for _, amount in flows]
-    if not (any(a > 0 for a in amounts) and any(a < 0 for a in amounts)):
+    if not max(amounts) > 0 > min(amounts):
         raise NoRateSolution(
             "cash_flows", "the flows need at least one positive and one negative amount"
         )
-    with decimal.localcontext() as ctx:
-        ctx.prec = _SOLVER_PRECISION
-        if guess > -1 and _one_sign_change(flows):
-            try:
-                v = _polynomial_root(flows, _discount_guess(guess, periods))
-            except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
-                v = None
-            if v is not None:
-                return (ONE / v) ** periods - ONE
-        start = (ONE + guess).ln() / periods if guess > -1 else ZERO
+    if guess > -1 and _one_sign_change(flows):
         try:
-            growth = _newton(flows, start)
+            if discount is None:
+                discount = _power_guess(ONE / (ONE + guess), ONE / periods)
+            v = _polynomial_root(flows, discount, periods)
         except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
-            growth = None
-        if growth is None:
-            growth = _bisect(flows)
-        if growth is not None:
-            try:
-                return (growth * periods).exp() - ONE
-            except decimal.Overflow:
-                pass
+            v = None
+        if v is not None:
+            return (ONE / v) ** periods - ONE
+    start = (ONE + guess).ln() / periods if guess > -1 else ZERO
+    try:
+        growth = _newton(flows, start)
+    except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
+        growth = None
+    if growth is None:
+        growth = _bisect(flows)
+    if growth is not None:
+        try:
+            return (growth * periods).exp() - ONE
+        except decimal.Overflow:
+            pass
     raise NoRateSolution("cash_flows", "no internal rate of return was found for these flows")
 
 
@@ -222,20 +221,47 @@ def _annual(rate: Decimal) -> Decimal:
     return abs(rounded) if rounded == 0 else rounded  # never "-0.000000"
 
 
+def _monthly(amounts: Sequence[Decimal]) -> Flows:
+    return list(enumerate(amounts))
+
+
+def _dated(cash_flows: Sequence[CashFlow]) -> Flows:
+    """(days since the earliest flow, amount), in date order."""
+    ordered = sorted(cash_flows, key=itemgetter(0))
+    origin = ordered[0].date.toordinal()
+    return [(day.toordinal() - origin, amount) for day, amount in ordered]
+
+
 @exact
 def monthly_apr(amounts: Sequence[Decimal], guess: Decimal = Decimal("0.01")) -> Decimal:
     """IRR of `amounts` at months 0, 1, 2, … times 12, rounded to 6 digits (SPEC §3)."""
-    flows = list(enumerate(amounts))
-    return _annual(_solve(flows, guess, 1) * 12)
+    return _annual(_solve(_monthly(amounts), guess, 1) * 12)
 
 
 @exact
 def xirr(cash_flows: Sequence[CashFlow], guess: Decimal = Decimal("0.1")) -> Decimal:
     """Spreadsheet XIRR: Σ amount / (1 + r)^(days / 365) = 0, rounded to 6 digits."""
-    ordered = sorted(cash_flows, key=lambda flow: flow.date)
-    origin = ordered[0].date
-    flows = [((f.date - origin).days, f.amount) for f in ordered]
-    return _annual(_solve(flows, guess, 365))  # solved per day, compounded over 365 days
+    return _annual(_solve(_dated(cash_flows), guess, 365))  # per day, compounded over 365
+
+
+@exact
+def both_rates(
+    amounts: Sequence[Decimal], cash_flows: Sequence[CashFlow], guess: Decimal
+) -> AnnualizedRates:
+    """`monthly_apr(amounts)` and `xirr(cash_flows)` of one loan's flows (SPEC §3).
+
+    The XIRR starts from the monthly root spread over the actual days (v_month^(months/days)),
+    which is within about 1e-7 of its answer for a monthly schedule: two Newton steps.
+    """
+    monthly_rate = _solve(_monthly(amounts), guess, 1)
+    apr = _annual(monthly_rate * 12)
+    flows = _dated(cash_flows)
+    days = flows[-1][0]
+    seed = None
+    if monthly_rate > -1 and days > 0:
+        seed = _power_guess(ONE / (ONE + monthly_rate), Decimal(len(amounts) - 1) / days)
+    effective = _solve(flows, effective_guess(apr), 365, seed)
+    return AnnualizedRates(apr=apr, effective_annual_rate=_annual(effective))
 
 
 def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:
@@ -250,8 +276,7 @@ def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:
 def annualized_rates(cash_flows: Sequence[CashFlow]) -> AnnualizedRates:
     """Both rates for arbitrary dated flows (POST /v1/apr): the k-th distinct date is month k."""
     merged = merge_by_date(cash_flows)
-    apr = monthly_apr([flow.amount for flow in merged])
-    return AnnualizedRates(apr=apr, effective_annual_rate=xirr(merged, effective_guess(apr)))
+    return both_rates([flow.amount for flow in merged], merged, Decimal("0.01"))
 
 
 def effective_guess(apr: Decimal) -> Decimal:

@@ -87,16 +87,26 @@ def round_rate(rate: Decimal, digits: int = 6) -> Decimal:
     return rate.quantize(ONE.scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
+# The engine's arithmetic context. Entry points switch to this very object (not a copy), so a
+# nested entry point (build_schedule → amortize, both_rates) sees it is already in place and
+# skips the switch. Only its flags ever change (signals are not trapped but Overflow,
+# InvalidOperation and DivisionByZero); code that needs other settings uses localcontext().
+ENGINE_CONTEXT = decimal.Context(prec=PRECISION, rounding=ROUND_HALF_EVEN)
+
+
 def exact(func: Callable[P, R]) -> Callable[P, R]:
     """Run an engine entry point with 34 significant digits, whatever the ambient context."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with decimal.localcontext() as ctx:
-            ctx.prec = PRECISION
-            ctx.rounding = ROUND_HALF_EVEN
-            ctx.traps[decimal.Inexact] = False
+        ambient = decimal.getcontext()
+        if ambient is ENGINE_CONTEXT:
             return func(*args, **kwargs)
+        decimal.setcontext(ENGINE_CONTEXT)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            decimal.setcontext(ambient)
 
     return wrapper
 
