@@ -60,7 +60,8 @@ class AnnualizedRates:
 def _one_sign_change(flows: Flows) -> bool:
     """Descartes: flows whose signs change once (in time order) have exactly one v > 0 root."""
     signs = [amount > 0 for _, amount in flows if amount]
-    return sum(map(ne, signs, signs[1:])) == 1
+    changes: int = sum(map(ne, signs, signs[1:]))
+    return changes == 1
 
 
 def _polynomial_root(flows: Flows, v: Decimal, periods: int) -> Decimal | None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from app.engine import apr as apr_module
 from app.engine.apr import CashFlow, annualized_rates, merge_by_date, monthly_apr, xirr
 from app.engine.errors import NoRateSolution
-from tests.reference import rate6
+from tests.reference import monthly_irr_times_12, rate6
 from tests.reference import xirr as reference_xirr
 
 
@@ -96,3 +100,54 @@ def test_apr_ignores_the_spacing_of_dates_but_xirr_does_not():
         )
         == "0.020268"
     )
+
+
+# Loan-shaped flows: one disbursement, then 1–24 repayments 20–62 days apart, each 1/n of
+# the principal times 100–(100 + 10n) %: rates from 0 to a few hundred % a year, inside the
+# reference's bisection range.
+LOAN_FLOWS = st.integers(1, 24).flatmap(
+    lambda n: st.tuples(
+        st.integers(100_00, 1_000_000_00),  # principal in fen
+        st.lists(st.integers(20, 62), min_size=n, max_size=n),  # days between flows
+        st.lists(st.integers(100, 100 + 10 * n), min_size=n, max_size=n),  # % of principal / n
+    )
+)
+
+
+def loan_flows(drawn: tuple[int, list[int], list[int]]) -> list[CashFlow]:
+    principal, gaps, shares = drawn
+    day = date(2026, 1, 31)
+    out = [CashFlow(day, Decimal(-principal).scaleb(-2))]
+    for gap, share in zip(gaps, shares, strict=True):
+        day += timedelta(days=gap)
+        out.append(CashFlow(day, Decimal(principal * share // (100 * len(gaps))).scaleb(-2)))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LOAN_FLOWS)
+def test_both_rates_match_a_50_digit_bisection(drawn):
+    """The polynomial Newton (started from the monthly root) against tests/reference.py's
+    bisection at 50 digits with fractional powers: a second method, same 6 digits."""
+    dated = loan_flows(drawn)
+    rates = annualized_rates(dated)
+
+    def printed(rate: Decimal) -> str:  # the API never prints "-0.000000"
+        return rate6(rate).replace("-0.000000", "0.000000")
+
+    assert str(rates.apr) == printed(monthly_irr_times_12([f.amount for f in dated]))
+    assert str(rates.effective_annual_rate) == printed(
+        reference_xirr([(f.date, f.amount) for f in dated])
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LOAN_FLOWS)
+def test_the_polynomial_solver_agrees_with_the_log_space_fallback(drawn):
+    """With the polynomial path disabled, Newton in ln(1 + r) (and bisection) give the same
+    rates: the fallback stays a correct second route, not dead code."""
+    dated = loan_flows(drawn)
+    fast = annualized_rates(dated)
+    with patch.object(apr_module, "_polynomial_root", lambda *_: None):
+        slow = annualized_rates(dated)
+    assert (fast.apr, fast.effective_annual_rate) == (slow.apr, slow.effective_annual_rate)

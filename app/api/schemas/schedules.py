@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
@@ -97,12 +97,18 @@ class ScheduleRequest(RateTerms):
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_LOAN]})
 
+    # the engine's terms, built once when the request is validated (the check needs them)
+    _terms: LoanTerms | None = PrivateAttr(None)
+
     @model_validator(mode="after")
     def _check(self) -> ScheduleRequest:
-        self.to_terms()
+        self._terms = self._build_terms()
         return self
 
     def to_terms(self) -> LoanTerms:
+        return self._terms or self._build_terms()
+
+    def _build_terms(self) -> LoanTerms:
         currency = self.money
         check_minor_digits("principal", self.principal, currency)
         if not 0 < self.principal <= MAX_PRINCIPAL:
