@@ -34,13 +34,15 @@ def create_app() -> FastAPI:
     settings = get_settings()
     problems.install(app)
     middleware.install(app, max_body_bytes=settings.max_body_bytes, log_level=settings.log_level)
+    # Routers are matched in this order, one after another, so the busiest come first:
+    # liveness (probed every few seconds), then the calculations, then the rest.
     app.include_router(operations.router)
-    app.include_router(readiness.router)
     # SPEC §8: calculations are open unless REQUIRE_API_KEY_FOR_CALCULATIONS says otherwise
     guard = [Depends(get_principal)] if settings.require_api_key_for_calculations else []
-    for module in (schedules, apr, accruals, positions, restructuring, examples):
+    for module in (schedules, positions, restructuring, apr, accruals, examples):
         app.include_router(module.router, dependencies=guard)
     app.include_router(agreements.router)
+    app.include_router(readiness.router)
     return app
 
 
