@@ -174,7 +174,7 @@ def _fees(terms: LoanTerms, zero: Decimal) -> list[Decimal]:
     return [each] * (count - 1) + [last]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)  # at most 600 rows each: a few tens of MB at worst
 def _calendar(
     start_date: date, count: int, first_due_date: date | None, bullet: bool
 ) -> tuple[tuple[date, int], ...]:
