@@ -29,6 +29,10 @@ _TOLERANCE = Decimal("1e-18")
 # time), and the rate over P periods, v^−P − 1, carries P times that. Stop when that is below
 # 1e-16: ten digits below the 6-digit rounding of the rate.
 _RATE_ERROR = Decimal("2e-16")
+# A rate keeps 6 digits after the point within the engine's 34 significant digits only up to
+# here; XIRR passes it when a flow is multiplied many times over within days (−1,000 then
+# +100,000 the next day: 100^365).
+MAX_REPORTED_RATE = Decimal(10) ** 20
 _MAX_NEWTON_STEPS = 100
 _MAX_POLYNOMIAL_STEPS = 40
 _MAX_BISECTIONS = 400
@@ -65,7 +69,8 @@ def _one_sign_change(flows: Flows) -> bool:
 
 
 def _polynomial_root(flows: Flows, v: Decimal, periods: int) -> Decimal | None:
-    """The discount factor v > 0 with Σ amount · v^time = 0, by Newton from `v`.
+    """The rate over `periods` periods, v^−periods − 1, at the discount factor v > 0 where
+    Σ amount · v^time = 0, by Newton on v from `v`.
 
     With one sign change the NPV is monotone and convex (or concave) in v, so Newton stays
     positive and converges without a bracket. Each step raises v to each distinct gap between
@@ -92,7 +97,10 @@ def _polynomial_root(flows: Flows, v: Decimal, periods: int) -> Decimal | None:
         if v <= 0 or not v.is_finite():
             return None
         if step * step < settled * v * v:
-            return v
+            # the error bound is relative to 1 + r: a rate in the millions needs more steps
+            growth = (ONE / v) ** periods
+            if growth <= 1 or step * step * growth < settled * v * v:
+                return growth - ONE
     return None
 
 
@@ -197,11 +205,11 @@ def _solve(flows: Flows, guess: Decimal, periods: int, discount: Decimal | None 
         try:
             if discount is None:
                 discount = _power_guess(ONE / (ONE + guess), ONE / periods)
-            v = _polynomial_root(flows, discount, periods)
+            rate = _polynomial_root(flows, discount, periods)
         except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
-            v = None
-        if v is not None:
-            return (ONE / v) ** periods - ONE
+            rate = None
+        if rate is not None:
+            return rate
     start = (ONE + guess).ln() / periods if guess > -1 else ZERO
     try:
         growth = _newton(flows, start)
@@ -218,8 +226,15 @@ def _solve(flows: Flows, guess: Decimal, periods: int, discount: Decimal | None 
 
 
 def _annual(rate: Decimal) -> Decimal:
+    """A rate as reported: 6 digits after the point, never "-0.000000", and below 10^20."""
+    if not rate.is_finite() or abs(rate) >= MAX_REPORTED_RATE:
+        raise NoRateSolution(
+            "cash_flows",
+            "the annualized rate is 10^20 or more (flows multiplied many times over in a few "
+            "days) and cannot be reported",
+        )
     rounded = round_rate(rate)
-    return abs(rounded) if rounded == 0 else rounded  # never "-0.000000"
+    return abs(rounded) if rounded == 0 else rounded
 
 
 def _monthly(amounts: Sequence[Decimal]) -> Flows:

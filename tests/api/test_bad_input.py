@@ -308,6 +308,19 @@ PROBES: list[tuple[str, str, Any, tuple[int, ...], str | None]] = [
         (422,),
         "date",
     ),
+    (
+        # XIRR 100^365 − 1: too many digits to print with 6 after the point (was a 500)
+        "apr-rate-beyond-10^20",
+        "/v1/apr",
+        {
+            "cash_flows": [
+                {"date": "2026-01-01", "amount": "-1000.00"},
+                {"date": "2026-01-02", "amount": "100000.00"},
+            ]
+        },
+        (422,),
+        "10^20",
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from unittest.mock import patch
 
 import pytest
@@ -151,3 +152,24 @@ def test_the_polynomial_solver_agrees_with_the_log_space_fallback(drawn):
     with patch.object(apr_module, "_polynomial_root", lambda *_: None):
         slow = annualized_rates(dated)
     assert (fast.apr, fast.effective_annual_rate) == (slow.apr, slow.effective_annual_rate)
+
+
+def test_a_rate_in_the_quadrillions_keeps_its_six_digits():
+    """−1,000 then +1,100 the next day: XIRR = 1.1^365 − 1, worked in exact integers here
+    (11^365 / 10^365 − 1, rounded half-up at 6 digits) = 1283305580313351.696899; the
+    apr is month 0 → month 1: 10 % × 12 = 1.200000."""
+    exact = Fraction(11**365, 10**365) - 1
+    millionths = exact * 10**6
+    rounded = millionths.numerator // millionths.denominator
+    rounded += millionths - rounded >= Fraction(1, 2)
+    rates = annualized_rates(flows(("2026-01-01", "-1000.00"), ("2026-01-02", "1100.00")))
+    assert str(rates.apr) == "1.200000"
+    assert str(rates.effective_annual_rate) == str(Decimal(rounded).scaleb(-6))
+    assert str(rates.effective_annual_rate) == "1283305580313351.696899"
+
+
+def test_a_rate_of_10_to_the_20_or_more_is_refused():
+    """−1,000 then +100,000 the next day: XIRR = 100^365 − 1 = 10^730 − 1, which no 6-digit
+    string within 34 significant digits can carry: a 422 naming the limit, not a 500."""
+    with pytest.raises(NoRateSolution, match="10\\^20"):
+        annualized_rates(flows(("2026-01-01", "-1000.00"), ("2026-01-02", "100000.00")))
