@@ -246,14 +246,12 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
     count = len(fees)
     grace = terms.grace_months
     monthly_rate = terms.rate.monthly_rate
-    # flat_fee's price is its fee: no interest, so neither rate
-    period_rate = daily_rate = None
-    if method is Method.FLAT_FEE:
-        pass
-    elif terms.interest_basis is InterestBasis.ACTUAL:
-        daily_rate = terms.rate.daily_rate
-    else:  # the rate of one period; a bullet's period is its whole term
-        period_rate = monthly_rate * (terms.term_months if method is Method.BULLET else 1)
+    period_rate = daily_rate = None  # flat_fee's price is its fee: no interest, neither rate
+    if method is not Method.FLAT_FEE:
+        if terms.interest_basis is InterestBasis.ACTUAL:
+            daily_rate = terms.rate.daily_rate
+        else:  # the rate of one period; a bullet's period is its whole term
+            period_rate = monthly_rate * (terms.term_months if method is Method.BULLET else 1)
 
     def interest_on(balance: Decimal, days: int) -> Decimal:
         if period_rate is not None:
@@ -262,7 +260,7 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
             return (balance * daily_rate * days).quantize(unit, mode)
         return zero
 
-    def too_large(balance: Decimal, number: int) -> InvalidTerms:
+    def too_large(number: int) -> InvalidTerms:
         # capitalized or unpaid (negative amortization) interest compounding without bound
         return InvalidTerms(
             "grace_months" if number <= grace else "interest_basis",
@@ -282,7 +280,7 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
         capitalized, interest = (interest, zero) if capitalize else (zero, interest)
         closing = balance + capitalized
         if closing > MAX_BALANCE:
-            raise too_large(closing, number)
+            raise too_large(number)
         row = (number, due, days, balance, zero, interest, fees[number - 1], capitalized, closing)
         rows.append(new_row(Installment, row))
         balance = closing
@@ -304,7 +302,7 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
                 "principal", "the balance would fall below zero before the last installment"
             )
         if closing > MAX_BALANCE:
-            raise too_large(closing, number)
+            raise too_large(number)
         row = (number, due, days, balance, principal, interest, fees[number - 1], zero, closing)
         rows.append(new_row(Installment, row))
         balance = closing
