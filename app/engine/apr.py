@@ -24,6 +24,9 @@ from app.engine.errors import NoRateSolution
 from app.engine.money import ONE, ZERO, exact, round_rate
 
 _TOLERANCE = Decimal("1e-18")
+# Bisection narrows x = ln(1 + r) per period this far: the rate over P periods carries
+# P · (1 + r) times its error, and 6 digits of a 10^13 XIRR need x to about 1e-27.
+_BISECTION_WIDTH = Decimal("1e-30")
 # Newton on the polynomial stops when the error it leaves in the rate is below this. After a
 # relative step s the error left in v is about s² · f''/2f' ≈ s² · T / 2 (T: the last flow's
 # time), and the rate over P periods, v^−P − 1, carries P times that. Stop when that is below
@@ -175,7 +178,7 @@ def _bisect(flows: Flows) -> Decimal | None:
             lo = mid
         else:
             hi = mid
-        if hi - lo < _TOLERANCE:
+        if hi - lo < _BISECTION_WIDTH:
             break
     return (lo + hi) / 2
 

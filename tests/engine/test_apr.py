@@ -168,6 +168,18 @@ def test_a_rate_in_the_quadrillions_keeps_its_six_digits():
     assert str(rates.effective_annual_rate) == "1283305580313351.696899"
 
 
+def test_bisection_alone_keeps_the_six_digits_of_a_huge_rate():
+    """The last resort (flows with several sign changes, or Newton failing) narrows ln(1 + r)
+    to 1e-30, enough for every digit of 1.1^365 − 1 (see the test above)."""
+    dated = flows(("2026-01-01", "-1000.00"), ("2026-01-02", "1100.00"))
+    with (
+        patch.object(apr_module, "_polynomial_root", lambda *_: None),
+        patch.object(apr_module, "_newton", lambda *_: None),
+    ):
+        rates = annualized_rates(dated)
+    assert str(rates.effective_annual_rate) == "1283305580313351.696899"
+
+
 def test_a_rate_of_10_to_the_20_or_more_is_refused():
     """−1,000 then +100,000 the next day: XIRR = 100^365 − 1 = 10^730 − 1, which no 6-digit
     string within 34 significant digits can carry: a 422 naming the limit, not a 500."""
