@@ -114,6 +114,14 @@ class Position:
     summary: PositionSummary
 
 
+def scheduled_installments(schedule: Schedule) -> tuple[ScheduledInstallment, ...]:
+    """What a schedule's rows ask for on each due date."""
+    return tuple(
+        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
+        for r in schedule.installments
+    )
+
+
 def contract_of(schedule: Schedule) -> LoanContract:
     """The installments of a built schedule, as a position needs them (SPEC §5).
 
@@ -127,10 +135,7 @@ def contract_of(schedule: Schedule) -> LoanContract:
             "capitalizing grace period are not supported yet",
         )
     terms = schedule.terms
-    rows = tuple(
-        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
-        for r in schedule.installments
-    )
+    rows = scheduled_installments(schedule)
     return LoanContract(
         terms.currency,
         terms.rounding,

@@ -22,7 +22,13 @@ from app.engine.ledger import ScheduledInstallment
 from app.engine.money import ONE, ZERO, Currency, exact, quantize
 from app.engine.option import KIND_ORDER, Option, OptionKind, recommend
 from app.engine.penalty import PenaltyRule
-from app.engine.position import InstallmentStatus, LoanContract, Position, position_as_of
+from app.engine.position import (
+    InstallmentStatus,
+    LoanContract,
+    Position,
+    position_as_of,
+    scheduled_installments,
+)
 from app.engine.restructuring_notes import option_notes
 from app.engine.schedule import (
     ContractRate,
@@ -241,10 +247,7 @@ def _plan_option(
 ) -> Option | None:
     if schedule is None:
         return None
-    rows = [
-        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
-        for r in schedule.installments
-    ]
+    rows = scheduled_installments(schedule)
     return _option(
         ctx,
         kind,
@@ -354,8 +357,7 @@ def restructuring_options(request: RestructuringRequest) -> Restructuring:
     offered = tuple(o for o in options if o is not None)
     installment_amount = request.contract.installment_amount
     if installment_amount is None:
-        first = request.contract.installments[0]
-        installment_amount = first.principal + first.interest + first.fee
+        installment_amount = request.contract.installments[0].payment
     return Restructuring(
         position, ctx.balance, offered, recommend(offered, request.capacity, installment_amount)
     )

@@ -190,13 +190,9 @@ def _calendar(
     return tuple(zip(dates, map(days_between, [start_date, *dates[:-1]], dates), strict=True))
 
 
-def _installment_amount(
-    terms: LoanTerms, rows: list[Installment], level: Decimal | None
-) -> Decimal:
+def _installment_amount(terms: LoanTerms, rows: list[Installment], level: Decimal) -> Decimal:
     """The level amount A after any grace (等额本息); otherwise the first installment's payment."""
-    if terms.method is Method.EQUAL_INSTALLMENT and level is not None:
-        return level
-    return rows[0].payment
+    return level if terms.method is Method.EQUAL_INSTALLMENT else rows[0].payment
 
 
 def _totals(rows: list[Installment], payments: list[Decimal]) -> Totals:
@@ -228,8 +224,8 @@ def _first_level(
 
 
 @exact
-def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal | None]:
-    """The schedule's rows, and the level amount A where the method has one (SPEC §2).
+def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
+    """The schedule's rows, and what each period repeats after grace (SPEC §2): A, P / n or 0.
 
     Three phases over the calendar with the running balance: grace rows, the level rows, and
     the last row, which takes the whole remaining principal. Every amount carries the

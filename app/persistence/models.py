@@ -129,6 +129,10 @@ class AgreementInstallmentRow(Base):
     fee: Mapped[int] = mapped_column(MinorUnits)
     paid: Mapped[int] = mapped_column(MinorUnits)
 
+    @property
+    def amount_due(self) -> int:
+        return self.principal + self.interest + self.fee
+
 
 class AgreementPaymentRow(Base):
     __tablename__ = "agreement_payment"

@@ -80,7 +80,7 @@ class EventView:
 
 
 def dues_of(row: AgreementRow) -> list[Due]:
-    return [Due(i.number, i.due_date, i.principal + i.interest + i.fee) for i in row.installments]
+    return [Due(i.number, i.due_date, i.amount_due) for i in row.installments]
 
 
 def _installment_status(outstanding: int, due_date: date, as_of: date) -> str:
@@ -99,7 +99,7 @@ def agreement_view(
 
     installments = []
     for i in row.installments:
-        due = i.principal + i.interest + i.fee
+        due = i.amount_due
         installments.append(
             InstallmentView(
                 number=i.number,

@@ -33,15 +33,19 @@ class StandingUnits:
     oldest_overdue_number: int | None  # the installment days_past_due is counted from
 
 
+def _pour(amount: int, room: Sequence[int]) -> list[int]:
+    """`amount` spread over the rooms in order, each filled before the next gets anything."""
+    poured = []
+    for space in room:
+        applied = min(amount, space)
+        poured.append(applied)
+        amount -= applied
+    return poured
+
+
 def waterfall(total_paid: int, dues: Sequence[Due]) -> list[int]:
     """What each installment (in number order) has received from `total_paid`, oldest first."""
-    received = []
-    left = total_paid
-    for due in dues:
-        applied = min(left, due.amount)
-        received.append(applied)
-        left -= applied
-    return received
+    return _pour(total_paid, [due.amount for due in dues])
 
 
 def allocate(amount: int, dues: Sequence[Due], paid: Sequence[int]) -> list[tuple[int, int]]:
@@ -50,14 +54,9 @@ def allocate(amount: int, dues: Sequence[Due], paid: Sequence[int]) -> list[tupl
     Returns (installment number, amount applied) for each installment that receives something;
     the caller has checked that `amount` does not exceed what is outstanding.
     """
-    allocations = []
-    left = amount
-    for due, already in zip(dues, paid, strict=True):
-        applied = min(left, due.amount - already)
-        if applied > 0:
-            allocations.append((due.number, applied))
-            left -= applied
-    return allocations
+    remaining = [due.amount - already for due, already in zip(dues, paid, strict=True)]
+    applied = _pour(amount, remaining)
+    return [(due.number, part) for due, part in zip(dues, applied, strict=True) if part > 0]
 
 
 def standing_as_of(

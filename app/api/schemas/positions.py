@@ -176,7 +176,7 @@ class PositionRequest(RequestModel):
             rate.day_count,
             rows,
             True,
-            rows[0].principal + rows[0].interest + rows[0].fee,
+            rows[0].payment,
         )
 
     def engine_payments(self) -> list[Payment]:
@@ -286,7 +286,7 @@ class PositionResponse(BaseModel):
                 principal=fmt(s.principal),
                 interest=fmt(s.interest),
                 fee=fmt(s.fee),
-                payment=fmt(s.principal + s.interest + s.fee),
+                payment=fmt(s.payment),
                 paid_principal=fmt(r.paid_principal),
                 paid_interest=fmt(r.paid_interest),
                 paid_fee=fmt(r.paid_fee),
