@@ -12,7 +12,7 @@ from app.engine.money import currency_of, format_amount
 from app.persistence import repositories
 from app.persistence.models import AgreementPaymentRow, AgreementRow
 from app.persistence.types import from_minor, to_minor
-from app.services.agreement_views import AgreementView, dues_of
+from app.services.agreement_views import AgreementView, agreement_view, dues_of
 from app.services.api_keys import Principal
 from app.services.errors import IllegalTransition, InvalidPayment, PaymentReferenceConflict
 from app.services.lifecycle import (
@@ -54,12 +54,13 @@ def record_payment(
     if row.status not in ("active", "breached"):
         raise IllegalTransition("record a payment on", row.status)
     dues = dues_of(row)
-    outstanding = sum(d.amount for d in dues) - sum(i.paid for i in row.installments)
+    paid = [i.paid for i in row.installments]
+    outstanding = sum(d.amount for d in dues) - sum(paid)
     if units > outstanding:
         raise InvalidPayment("amount", f"exceeds the outstanding {_money(outstanding, row)}")
     payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
     record_breach_if_due(session, row, payments, payment_date, principal.key_id, now)
-    allocations = allocate(units, dues, [i.paid for i in row.installments])
+    allocations = allocate(units, dues, paid)
     by_number = {i.number: i for i in row.installments}
     for number, applied in allocations:
         by_number[number].paid += applied
@@ -87,7 +88,8 @@ def record_payment(
             session, row, actor=principal.key_id, action="completed", from_status="active",
             to_status="completed", details={"date": payment_date.isoformat()}, now=now,
         )  # fmt: skip
-    return agreement_view_of(session, row, as_of)
+    # the payments read above and this one: no second read of what was just written
+    return agreement_view(row, [*payments, (payment_date, units)], as_of)
 
 
 def _payment_units(amount: Decimal, row: AgreementRow) -> int:
