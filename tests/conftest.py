@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,27 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _examples_dir() -> Path:
+    """../shared/examples beside the project; for a clone made elsewhere (`git clone . /tmp/x`),
+    beside the repository it was cloned from; GOLDEN_EXAMPLES_DIR overrides both."""
+    if os.environ.get("GOLDEN_EXAMPLES_DIR"):
+        return Path(os.environ["GOLDEN_EXAMPLES_DIR"])
+    candidates = [ROOT.parent / "shared" / "examples"]
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and "://" not in origin and ":" not in origin.split("/")[0]:  # a local path
+        candidates.append((ROOT / origin).resolve().parent / "shared" / "examples")
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+EXAMPLES_DIR = _examples_dir()
 # database fixtures (one database per xdist worker, DATABASE_URL for PostgreSQL)
 pytest_plugins = ["tests.database"]
 
