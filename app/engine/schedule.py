@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from itertools import accumulate
 from operator import attrgetter
 from typing import NamedTuple
 
-from app.engine.apr import CashFlow, both_rates
+from app.engine.apr import both_rates
 from app.engine.dates import DayCount, add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
 from app.engine.money import ONE, ROUNDING_MODES, ZERO, Currency, Rounding, exact, quantize
@@ -316,9 +317,10 @@ def build_schedule(terms: LoanTerms) -> Schedule:
     months = terms.term_months if terms.method is Method.BULLET else 1
     # For APR the bullet's single payment sits at month term_months (SPEC §2).
     monthly = [-terms.principal, *[ZERO] * (months - 1), *payments]
-    flows = [CashFlow(terms.start_date, -terms.principal)]
-    flows += [CashFlow(r.due_date, payment) for r, payment in zip(rows, payments, strict=True)]
-    rates = both_rates(monthly, flows, terms.rate.monthly_rate or Decimal("0.01"))
+    # the XIRR's flows by day: each row's days run from the previous due date (or the start)
+    days = accumulate(map(attrgetter("days"), rows))
+    dated = [(0, -terms.principal), *zip(days, payments, strict=True)]
+    rates = both_rates(monthly, dated, terms.rate.monthly_rate or Decimal("0.01"))
     return Schedule(
         terms=terms,
         installment_amount=_installment_amount(terms, rows, level),
