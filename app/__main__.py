@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _keys(database: Database, args: argparse.Namespace, now: datetime) -> int:
     if args.action == "create":
-        if not api_keys.TENANT_PATTERN.match(args.tenant):
+        if not api_keys.TENANT_PATTERN.fullmatch(args.tenant):
             print("error: a tenant is 1-64 letters, digits, '_', '.' or '-'", file=sys.stderr)
             return 2
         with database.transaction() as session:

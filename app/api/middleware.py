@@ -72,7 +72,7 @@ def route_template(scope: Scope) -> str:
 
 def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.match(value):
+        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
             return bytes(value).decode("ascii")
     return uuid.uuid4().hex
 

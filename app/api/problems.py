@@ -6,6 +6,7 @@ malformed JSON is 400; engine errors (CalculationError) are 422 with the field t
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -13,10 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.engine.errors import CalculationError
 from app.services import errors as service_errors
+
+_log = logging.getLogger("app.problems")
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110 names where Python's http module still has the older ones
@@ -143,7 +147,20 @@ async def service_problem(_: Request, exc: Exception) -> JSONResponse:
     return problem(status, exc.detail, errors, headers)
 
 
+async def database_problem(_: Request, exc: Exception) -> JSONResponse:
+    """The database is down or not migrated: the same 503 as /readyz, not a 500.
+
+    An unmigrated database answers "no such table" (SQLite: OperationalError) or "relation does
+    not exist" (PostgreSQL: ProgrammingError). The cause goes to the log, not to the client.
+    """
+    _log.warning("database error answered 503: %s", str(exc).splitlines()[0] if str(exc) else exc)
+    detail = "the database is unavailable or not migrated; see /readyz"
+    return problem(503, detail, headers={"Retry-After": "5"})
+
+
 def install(app: FastAPI) -> None:
+    for database_error in (OperationalError, ProgrammingError):
+        app.add_exception_handler(database_error, database_problem)
     app.add_exception_handler(service_errors.ServiceError, service_problem)
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(CalculationError, calculation_problem)

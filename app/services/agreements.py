@@ -181,11 +181,16 @@ def encode_cursor(pk: int) -> str:
     return base64.urlsafe_b64encode(f"a1:{pk}".encode()).decode().rstrip("=")
 
 
+# primary keys are 64-bit signed integers in both databases; a larger number is not one we issued
+# (and SQLite's driver would overflow binding it)
+_MAX_PK = 2**63 - 1
+
+
 def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         prefix, _, number = text.partition(":")
-        if prefix != "a1" or not number.isdigit() or len(number) > 19:
+        if prefix != "a1" or not number.isdigit() or len(number) > 19 or int(number) > _MAX_PK:
             raise InvalidCursor()
         return int(number)
     except (binascii.Error, UnicodeError, ValueError):

@@ -51,7 +51,7 @@ def _info(row: ApiKeyRow) -> ApiKeyInfo:
 
 def create_api_key(session: Session, *, tenant: str, now: datetime) -> tuple[ApiKeyInfo, str]:
     """A new key for `tenant`; the plaintext `KEY_ID.SECRET` is returned once, never stored."""
-    if not TENANT_PATTERN.match(tenant):
+    if not TENANT_PATTERN.fullmatch(tenant):
         raise ValueError("a tenant is 1-64 letters, digits, '_', '.' or '-'")
     key_id = f"k_{secrets.token_hex(8)}"
     secret = secrets.token_urlsafe(SECRET_BYTES)
@@ -79,7 +79,7 @@ def authenticate(session: Session, *, token: str | None) -> Principal:
     """The principal of a bearer token, or InvalidApiKey when missing, unknown or revoked."""
     if not token:
         raise InvalidApiKey("send Authorization: Bearer <api key>")
-    match = _KEY_PATTERN.match(token)
+    match = _KEY_PATTERN.fullmatch(token)
     row = repositories.find_api_key(session, match.group(1)) if match else None
     # compare digests in constant time; an unknown id still costs one hash
     digest = _sha256(match.group(2) if match else token[:128])

@@ -94,7 +94,11 @@ def record_payment(
 
 def _payment_units(amount: Decimal, row: AgreementRow) -> int:
     currency = currency_of(row.currency)
+    exponent = amount.as_tuple().exponent
     try:
+        # digits as sent, as on the calculation endpoints: "1.000" is refused for CNY, too
+        if not isinstance(exponent, int) or -exponent > currency.minor_digits:
+            raise ValueError(amount)
         units = to_minor(amount, currency)
     except ValueError:
         raise InvalidPayment(

@@ -7,6 +7,8 @@ payments of Jul, Aug and Sep: paid 3 × 880.81 = 2642.43, nothing overdue, next 
 
 from __future__ import annotations
 
+import base64
+
 from fastapi.testclient import TestClient
 
 from tests.agreement_flow import PLAN_DUE_DATES, activate, create, create_body, pay
@@ -173,6 +175,10 @@ def test_accept_needs_a_known_channel_and_an_offset_date_time(db_client, auth):
         {"channel": "fax", "accepted_at": "2026-06-21T09:30:00Z"},
         {"channel": "app", "accepted_at": "2026-06-21T09:30:00"},
         {"channel": "app", "accepted_at": 1782000000},
+        # RFC 3339 only: no epoch seconds in a string, no missing seconds, no "+0800"
+        {"channel": "app", "accepted_at": "1781000000"},
+        {"channel": "app", "accepted_at": "2026-06-21T09:30Z"},
+        {"channel": "app", "accepted_at": "2026-06-21T09:30:00+0800"},
         # outside SPEC §8's 1900–2200 (these once overflowed the UTC conversion: a 500)
         {"channel": "app", "accepted_at": "0001-01-01T00:00:00+01:00"},
         {"channel": "app", "accepted_at": "9999-12-31T23:59:59-01:00"},
@@ -210,7 +216,10 @@ def test_list_is_newest_first_with_filters_and_cursor(db_client, make_tenant):
 
 
 def test_list_rejects_bad_limits_statuses_and_cursors(db_client, auth):
-    for query in ("limit=0", "limit=101", "status=open", "cursor=bm9wZQ", "cursor=%25%25"):
+    # base64 of "a1:9223372036854775808" (2^63): past any primary key, once a 500 on SQLite
+    past_int64 = base64.urlsafe_b64encode(b"a1:9223372036854775808").decode().rstrip("=")
+    queries = ("limit=0", "limit=101", "status=open", "cursor=bm9wZQ", "cursor=%25%25")
+    for query in (*queries, f"cursor={past_int64}"):
         response = db_client.get(f"/v1/agreements?{query}", headers=auth)
         assert response.status_code == 422, query
         assert response.headers["content-type"] == "application/problem+json"
@@ -222,6 +231,10 @@ def test_standing_defaults_to_today_and_as_of_is_validated(db_client, auth):
     url = f"/v1/agreements/{agreement['id']}"
     assert db_client.get(f"{url}?as_of=2026-13-01", headers=auth).status_code == 422
     assert db_client.get(f"{url}?as_of=1800-01-01", headers=auth).status_code == 422
+    # an ISO date only (SPEC §1): not epoch seconds, not a date-time (these once read as dates)
+    for not_a_date in ("0", "86400", "2026-08-20T00:00:00", "2026-07-20T00:00:00Z"):
+        response = db_client.get(f"{url}?as_of={not_a_date}", headers=auth)
+        assert response.status_code == 422, not_a_date
     before = db_client.get(f"{url}?as_of=2026-07-01", headers=auth).json()["standing"]
     assert before == {
         "as_of": "2026-07-01",

@@ -77,6 +77,8 @@ def test_a_payment_failing_validation_writes_no_row_and_no_event(db_client, auth
         ("5284.87", ["body", "amount"]),  # 6 × 880.81 = 5284.86 is all that is owed
         ("0.00", ["body", "amount"]),
         ("1.005", ["body", "amount"]),  # CNY has 2 minor digits
+        ("1.000", ["body", "amount"]),  # as sent, as on the calculation endpoints
+        ("880.81\n", ["body", "amount"]),  # the pattern must match the whole string
     ]
     for amount, loc in cases:
         response = pay(db_client, auth, agreement["id"], "p-x", "2026-07-20", amount)

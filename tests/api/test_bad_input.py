@@ -95,6 +95,9 @@ PROBES: list[tuple[str, str, Any, tuple[int, ...], str | None]] = [
     ("principal-100-digits", "/v1/schedules", loan(principal="9" * 100), (422,), "principal"),
     ("principal-exponent", "/v1/schedules", loan(principal="1.2E+4"), (422,), "principal"),
     ("principal-spaces", "/v1/schedules", loan(principal=" 12000.00"), (422,), "principal"),
+    # the whole string must match: "$" alone would let a trailing newline through
+    ("principal-newline", "/v1/schedules", loan(principal="12000.00\n"), (422,), "principal"),
+    ("rate-newline", "/v1/schedules", loan(daily_rate="0.0005\n"), (422,), "daily_rate"),
     (
         "principal-three-decimals-cny",
         "/v1/schedules",

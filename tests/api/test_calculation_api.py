@@ -155,6 +155,33 @@ def test_apr_endpoint_zero_rate_is_unsigned(client):
     assert body == {"apr": "0.000000", "effective_annual_rate": "0.000000"}
 
 
+def test_apr_of_the_largest_loans_own_flows(client):
+    """A 10^12 bullet at 6 % for 12 months repays 1,060,000,000,000.00 (above 10^12, which
+    bounds only principals): the later date is month 1, so apr = 6 % × 12 = 0.720000, and the
+    XIRR over 365 days is 1.06^(365/365) − 1 = 0.060000. Once a 422 ("at most 10^12")."""
+    schedule = ok(
+        client,
+        "/v1/schedules",
+        {
+            "principal": "1000000000000",
+            "term_months": 12,
+            "method": "bullet",
+            "start_date": "2026-01-15",
+            "annual_rate": "0.06",
+        },
+    )
+    repayment = schedule["installments"][0]["payment"]
+    assert repayment == "1060000000000.00"
+    flows = [
+        {"date": "2026-01-15", "amount": "-1000000000000"},
+        {"date": "2027-01-15", "amount": repayment},
+    ]
+    body = ok(client, "/v1/apr", {"cash_flows": flows})
+    assert body == {"apr": "0.720000", "effective_annual_rate": "0.060000"}
+    flows[1]["amount"] = "1000000000000000.01"  # past 10^15: refused, not solved
+    assert post(client, "/v1/apr", {"cash_flows": flows}).status_code == 422
+
+
 @pytest.mark.parametrize(
     "amounts",
     [["1000.00", "10.00"], ["-1000.00", "-10.00"], ["0", "0"]],

@@ -53,6 +53,11 @@ def test_readyz_is_503_until_migrated_then_200(database_factory):
         assert before.status_code == 503
         assert before.headers["content-type"] == "application/problem+json"
         assert "head is" in before.json()["detail"]
+        # an agreement route on the unmigrated database: the same 503, not a 500
+        key = "Bearer k_0123456789abcdef." + "A" * 43
+        listed = client.get("/v1/agreements", headers={"Authorization": key})
+        assert listed.status_code == 503
+        assert listed.headers["content-type"] == "application/problem+json"
         command.upgrade(alembic_config(url), "head")
         ready = client.get("/readyz")
         assert ready.status_code == 200

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -29,7 +28,7 @@ from app.api.schemas.agreements import (
     PaymentRequest,
     ReasonRequest,
 )
-from app.api.schemas.common import MAX_DATE, MIN_DATE
+from app.api.schemas.common import DateIn
 from app.engine.errors import CalculationError
 from app.engine.restructuring import Option, restructuring_options
 from app.services import agreements
@@ -78,10 +77,8 @@ IdempotencyKey = Annotated[
 IfMatch = Annotated[
     str | None, Header(alias="If-Match", description="The ETag the change is based on")
 ]
-AsOf = Annotated[
-    date | None,
-    Query(ge=MIN_DATE, le=MAX_DATE, description="Standing as of this date (default today)"),
-]
+# DateIn: an ISO date only (not epoch seconds, not a date-time), 1900-01-01 to 2200-12-31
+AsOf = Annotated[DateIn | None, Query(description="Standing as of this date (default today)")]
 _ETAG = re.compile(r'^"([0-9]{1,18})"$')
 
 
@@ -90,7 +87,7 @@ def _expected_versions(if_match: str | None) -> set[int] | None:
     if if_match is None or if_match.strip() == "*":
         return None
     tags = (tag.strip() for tag in if_match.split(","))
-    return {int(m.group(1)) for tag in tags if (m := _ETAG.match(tag))}
+    return {int(m.group(1)) for tag in tags if (m := _ETAG.fullmatch(tag))}
 
 
 def _etag(view: AgreementView) -> str:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
+    MAX_AMOUNT,
     MAX_PRINCIPAL,
     AmountIn,
     AmountOut,
@@ -143,8 +144,8 @@ class AprRequest(RequestModel):
         currency = parse_currency(self.currency)
         for flow in self.cash_flows:
             check_minor_digits("amount", flow.amount, currency)
-            if abs(flow.amount) > MAX_PRINCIPAL:
-                raise PydanticCustomError("amount", "a cash flow may be at most 10^12")
+            if abs(flow.amount) > MAX_AMOUNT:
+                raise PydanticCustomError("amount", "a cash flow may be at most 10^15")
         return self
 
     def engine_flows(self) -> list[CashFlow]:

@@ -67,8 +67,14 @@ class AcceptanceChannel(StrEnum):
 Ref = Annotated[str, Field(pattern=REF_PATTERN, examples=["JB-2026-0001"])]
 
 
+# RFC 3339 §5.6 date-time: seconds required, offset Z or ±hh:mm (T and Z may be lower case)
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
 def _rfc3339_string(value: Any) -> Any:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
         raise PydanticCustomError(
             "datetime_type", 'send an RFC 3339 date-time string, e.g. "2026-06-21T09:30:00+08:00"'
         )
@@ -107,7 +113,7 @@ class AgreementCreateRequest(RequestModel):
     @field_validator("borrower_ref")
     @classmethod
     def _not_an_id_card(cls, value: str) -> str:
-        if _ID_CARD.match(value):
+        if _ID_CARD.fullmatch(value):
             raise PydanticCustomError(
                 "borrower_ref", "borrower_ref must be an opaque reference, not an ID-card number"
             )

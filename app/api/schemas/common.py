@@ -17,6 +17,10 @@ AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,3})?$"
 SIGNED_AMOUNT_PATTERN = r"^-?[0-9]+(\.[0-9]{1,3})?$"
 RATE_PATTERN = r"^[0-9]+(\.[0-9]{1,12})?$"
 MAX_PRINCIPAL = Decimal(10) ** 12
+# Payments, cash flows and schedule rows are not principals: a 10^12 loan's bullet repayment or
+# payoff is above 10^12. SPEC §8 bounds only the principal; this keeps them within the engine's
+# exact digits with room for interest and penalties.
+MAX_AMOUNT = Decimal(10) ** 15
 MAX_ANNUAL_RATE = Decimal(10)
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2200, 12, 31)
@@ -31,7 +35,7 @@ def _decimal_string(pattern: str, kind: str):  # type: ignore[no-untyped-def]
             raise PydanticCustomError(
                 "string_type", f'send the {kind} as a string, e.g. "12000.00"'
             )
-        if len(value) > 40 or not compiled.match(value):
+        if len(value) > 40 or not compiled.fullmatch(value):
             raise PydanticCustomError("string_pattern_mismatch", f"the {kind} must match {pattern}")
         if len(value.lstrip("-").split(".")[0]) > _DIGIT_LIMIT:
             raise PydanticCustomError("less_than_equal", f"the {kind} is too large")

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
+    MAX_AMOUNT,
     MAX_ANNUAL_RATE,
-    MAX_PRINCIPAL,
     AmountIn,
     AmountOut,
     DateIn,
@@ -139,15 +139,15 @@ class PositionRequest(RequestModel):
         currency = self.currency
         for payment in self.payments:
             check_minor_digits("amount", payment.amount, currency)
-            if payment.amount > MAX_PRINCIPAL:
-                raise PydanticCustomError("amount", "a payment may be at most 10^12")
+            if payment.amount > MAX_AMOUNT:
+                raise PydanticCustomError("amount", "a payment may be at most 10^15")
         if self.schedule is not None:
             self.schedule.contract_rate()
             for row in self.schedule.installments:
                 for name in ("principal", "interest", "fee"):
                     check_minor_digits(name, getattr(row, name), currency)
-                    if getattr(row, name) > MAX_PRINCIPAL:
-                        raise PydanticCustomError(name, f"{name} may be at most 10^12")
+                    if getattr(row, name) > MAX_AMOUNT:
+                        raise PydanticCustomError(name, f"{name} may be at most 10^15")
         self.penalty.to_engine()
         self.allocation.to_engine()
         return self

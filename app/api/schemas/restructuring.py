@@ -96,7 +96,7 @@ class OptionsRequest(PositionRequest):
         if self.capacity is not None:
             check_minor_digits("capacity", self.capacity, self.currency)
             if not 0 < self.capacity <= MAX_PRINCIPAL:
-                raise PydanticCustomError("capacity", "capacity must be above 0")
+                raise PydanticCustomError("capacity", "capacity must be above 0 and at most 10^12")
         return self
 
     def to_engine(self) -> RestructuringRequest:
