@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.engine.errors import InvalidTerms
 from app.engine.money import ZERO, Currency, Rounding, exact, quantize
+from app.engine.schedule import ContractRate
 
 _ROW_INTEREST = Decimal("0.000001")
 
@@ -69,39 +70,41 @@ def accrue(
     principal: Decimal,
     from_date: date,
     to_date: date,
-    daily_rate: Decimal,
+    rate: ContractRate,
     currency: Currency,
     rounding: Rounding = Rounding.HALF_UP,
     events: list[BalanceEvent] | None = None,
     detail: bool = False,
 ) -> Accrual:
-    """Interest on a balance over [from_date, to_date): the rounded total of exact daily amounts."""
+    """Interest on a balance over [from_date, to_date): the rounded total of exact daily amounts.
+
+    Sums are kept as balance × days and divided by the day count last (`ContractRate.for_days`),
+    so a total that is exactly a half unit (4.50 × 0.19 × 365 / 365 = 0.855) rounds as one.
+    """
     if to_date < from_date:
         raise InvalidTerms("to_date", "must be on or after from_date")
     segments = _segments(principal, from_date, to_date, events or [])
-    exact_total = sum(
-        ((end - start).days * balance * daily_rate for start, end, balance in segments), ZERO
-    )
+    balance_days = sum(((end - start).days * balance for start, end, balance in segments), ZERO)
     rows: tuple[AccrualRow, ...] | None = None
     if detail:
         built: list[AccrualRow] = []
-        running = ZERO
+        balance_days_so_far = ZERO
         for start, end, balance in segments:
-            day_interest = balance * daily_rate
+            day_interest = rate.for_days(balance).quantize(_ROW_INTEREST, rounding=ROUND_HALF_UP)
             for offset in range((end - start).days):
-                running += day_interest
+                balance_days_so_far += balance
                 built.append(
                     AccrualRow(
                         date=start + timedelta(days=offset),
                         balance=balance,
-                        interest=day_interest.quantize(_ROW_INTEREST, rounding=ROUND_HALF_UP),
-                        cumulative=quantize(running, currency, rounding),
+                        interest=day_interest,
+                        cumulative=quantize(rate.for_days(balance_days_so_far), currency, rounding),
                     )
                 )
         rows = tuple(built)
     return Accrual(
         currency=currency,
         days=(to_date - from_date).days,
-        interest=quantize(exact_total, currency, rounding),
+        interest=quantize(rate.for_days(balance_days), currency, rounding),
         rows=rows,
     )

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from app.engine.ledger import Component, InstallmentLedger
 from app.engine.money import ZERO, Currency, Rounding, quantize
+from app.engine.schedule import ContractRate
 
 DEFAULT_ORDER = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
 PREPAYMENT_ORDER = (Component.PRINCIPAL, Component.INTEREST, Component.FEE)
@@ -55,10 +56,10 @@ class AppliedPayment:
 
 @dataclass(frozen=True, slots=True)
 class InterestAccrualBasis:
-    """What settlement interest needs: the contract's daily rate and its principal history."""
+    """What settlement interest needs: the contract's rate and its principal history."""
 
     start_date: date
-    daily_rate: Decimal
+    rate: ContractRate
     accrues_interest: bool  # False for flat_fee: its price is the fee
     currency: Currency
     rounding: Rounding
@@ -107,7 +108,7 @@ def settlement_interest(
         balance -= changes[change_day]
         cursor = change_day
     balance_days += (day - cursor).days * balance
-    accrued = quantize(balance_days * basis.daily_rate, basis.currency, basis.rounding)
+    accrued = quantize(basis.rate.for_days(balance_days), basis.currency, basis.rounding)
     already_paid = sum((led.paid[Component.INTEREST] for led in later), ZERO)
     unpaid = sum((led.outstanding(Component.INTEREST, day) for led in later), ZERO)
     return min(max(accrued - already_paid, ZERO), unpaid)

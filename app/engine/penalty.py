@@ -35,41 +35,49 @@ class PenaltyRule:
 
 @dataclass(frozen=True, slots=True)
 class PenaltyRate:
-    daily_rate: Decimal
+    """The penalty rate a year (after any cap); a day's is `annual / day_count`, divided last
+    so that an exact half unit of penalty stays one (10.00 × 1.5 × 0.12 / 360 = 0.005)."""
+
+    annual: Decimal
+    day_count: int
     capped: bool
 
 
-def penalty_rate(rule: PenaltyRule, contract_daily_rate: Decimal, day_count: int) -> PenaltyRate:
-    """The daily penalty rate after any cap, and whether the cap bit."""
+def penalty_rate(rule: PenaltyRule, contract_annual_rate: Decimal, day_count: int) -> PenaltyRate:
+    """The penalty rate after any cap, and whether the cap bit, compared a year at a time
+    (exact: 0.24 × 1.5 against a 0.36 cap is equal, so the cap does not bite)."""
     if rule.daily_rate is not None:
-        rate = rule.daily_rate
+        annual = rule.daily_rate * day_count
     else:
         multiplier = rule.rate_multiplier if rule.rate_multiplier is not None else ZERO
-        rate = contract_daily_rate * multiplier
-    if rule.cap_annual_rate is not None:
-        ceiling = rule.cap_annual_rate / day_count
-        if rate > ceiling:
-            return PenaltyRate(ceiling, True)
-    return PenaltyRate(rate, False)
+        annual = contract_annual_rate * multiplier
+    if rule.cap_annual_rate is not None and annual > rule.cap_annual_rate:
+        return PenaltyRate(rule.cap_annual_rate, day_count, True)
+    return PenaltyRate(annual, day_count, False)
 
 
 class PenaltyAccrual:
     """One installment's exact penalty, accrued lazily over the intervals between its events."""
 
-    __slots__ = ("accrued", "accrued_to", "due_date", "grace_end", "rate")
+    __slots__ = ("accrued_to", "balance_days", "due_date", "grace_end", "rate")
 
-    def __init__(self, due_date: date, rule: PenaltyRule, rate: Decimal) -> None:
+    def __init__(self, due_date: date, rule: PenaltyRule, rate: PenaltyRate) -> None:
         self.due_date = due_date
         self.grace_end = due_date + timedelta(days=rule.grace_days)
         self.rate = rate
-        self.accrued = ZERO
+        self.balance_days = ZERO  # Σ base × days: the division by day_count comes once, last
         self.accrued_to = due_date  # accrual covers the days in [due_date, accrued_to)
+
+    @property
+    def accrued(self) -> Decimal:
+        """The exact penalty accrued so far (unrounded)."""
+        return self.balance_days * self.rate.annual / self.rate.day_count
 
     def accrue_to(self, day: date, base: Decimal) -> None:
         """Accrue on `base` for each day before `day` not yet counted (call before a change)."""
         if day > self.accrued_to:
             if base > 0:
-                self.accrued += (day - self.accrued_to).days * base * self.rate
+                self.balance_days += (day - self.accrued_to).days * base
             self.accrued_to = day
 
     def in_grace(self, day: date, fully_paid_on: date | None) -> bool:

@@ -26,7 +26,7 @@ from app.engine.errors import InvalidTerms
 from app.engine.ledger import Component, InstallmentLedger, ScheduledInstallment
 from app.engine.money import ZERO, Currency, Rounding, exact
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
-from app.engine.schedule import Method, Schedule
+from app.engine.schedule import ContractRate, Method, Schedule
 
 MAX_PAYMENTS = 1000
 # (upper bound of days past due, label): M1 1–30 … M6 151–180, M7+ beyond (逾期账龄)
@@ -50,8 +50,7 @@ class LoanContract:
     currency: Currency
     rounding: Rounding
     start_date: date
-    daily_rate: Decimal
-    day_count: int
+    rate: ContractRate
     installments: tuple[ScheduledInstallment, ...]
     accrues_interest: bool = True  # False for flat_fee
     installment_amount: Decimal | None = None
@@ -140,8 +139,7 @@ def contract_of(schedule: Schedule) -> LoanContract:
         terms.currency,
         terms.rounding,
         terms.start_date,
-        terms.rate.daily_rate,
-        terms.rate.day_count,
+        terms.rate,
         rows,
         terms.method is not Method.FLAT_FEE,
         schedule.installment_amount,
@@ -268,11 +266,11 @@ def position_as_of(
     """Apply the payments in date order and report the loan as of `as_of` (SPEC §5)."""
     _check(contract, payments, as_of)
     rule = penalty or PenaltyRule()
-    rate = penalty_rate(rule, contract.daily_rate, contract.day_count)
+    rate = penalty_rate(rule, contract.rate.annual_rate, contract.rate.day_count)
     ledgers = [
         InstallmentLedger(
             row,
-            PenaltyAccrual(row.due_date, rule, rate.daily_rate),
+            PenaltyAccrual(row.due_date, rule, rate),
             rule,
             contract.currency,
             contract.rounding,
@@ -281,7 +279,7 @@ def position_as_of(
     ]
     basis = InterestAccrualBasis(
         contract.start_date,
-        contract.daily_rate,
+        contract.rate,
         contract.accrues_interest,
         contract.currency,
         contract.rounding,

@@ -16,7 +16,6 @@ from datetime import date
 from decimal import Decimal
 
 from app.engine.allocation import AllocationRule, Payment
-from app.engine.dates import DayCount, add_months
 from app.engine.errors import CalculationError, InvalidTerms
 from app.engine.ledger import ScheduledInstallment
 from app.engine.money import ONE, ZERO, Currency, exact, quantize
@@ -96,7 +95,7 @@ class _Context:
     waived_penalty: Decimal
     waived_interest: Decimal
     rate: ContractRate
-    first_due_date: date
+    first_due_date: date | None  # None: the engine's own, one month after as_of, day from as_of
 
     @property
     def currency(self) -> Currency:
@@ -197,8 +196,10 @@ def _settle_now(ctx: _Context) -> Option:
         + due_today_interest
         + summary.accrued_interest
     )
-    discount = ctx.q(ctx.request.policy.settlement_discount * interest_in_balance)
-    amount = ctx.balance - discount
+    # the amount paid is what is rounded (SPEC §6), not the discount: at a half-unit tie the
+    # two differ by one minor unit (B0 5018.14 − 0.5 × 110.69 = 4962.795 → 4962.80)
+    amount = ctx.q(ctx.balance - ctx.request.policy.settlement_discount * interest_in_balance)
+    discount = ctx.balance - amount
     row = ScheduledInstallment(1, ctx.request.as_of, amount, ZERO, ZERO)
     return _option(
         ctx,
@@ -295,11 +296,13 @@ def _context(request: RestructuringRequest, position: Position) -> _Context:
     waived_interest = quantize(
         policy.interest_waiver * summary.overdue_interest, contract.currency, contract.rounding
     )
-    annual = policy.restructure_annual_rate
-    if annual is None:
-        annual = contract.daily_rate * contract.day_count
-    first_due = request.first_due_date or add_months(request.as_of, 1)
-    if first_due <= request.as_of:
+    rate = contract.rate  # the contract's own rate, not one rebuilt from its daily rate
+    if policy.restructure_annual_rate is not None:
+        rate = ContractRate.from_annual(policy.restructure_annual_rate, contract.rate.day_count)
+    # Without a first due date the plan's dates step from as_of (Jan 31 → Feb 28, Mar 31,
+    # Apr 30); passing the clamped Feb 28 instead would anchor every later date on the 28th.
+    first_due = request.first_due_date
+    if first_due is not None and first_due <= request.as_of:
         raise InvalidTerms("first_due_date", "must be after as_of")
     return _Context(
         request,
@@ -307,7 +310,7 @@ def _context(request: RestructuringRequest, position: Position) -> _Context:
         summary.payoff_amount - waived_penalty - waived_interest,
         waived_penalty,
         waived_interest,
-        ContractRate.from_annual(annual, DayCount(contract.day_count)),
+        rate,
         first_due,
     )
 

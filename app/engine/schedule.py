@@ -48,7 +48,13 @@ GRACE_METHODS = frozenset({Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL, Met
 
 @dataclass(frozen=True, slots=True)
 class ContractRate:
-    """A loan's rate: daily = annual / day_count, monthly = annual / 12 (SPEC §1)."""
+    """A loan's rate: daily = annual / day_count, monthly = annual / 12 (SPEC §1).
+
+    Interest is computed from the annual rate with the division last: 78.00 × 0.13 / 12 is
+    exactly 0.845 and rounds half-up to 0.85, while 78.00 × (0.13 / 12), with the monthly rate
+    cut to 34 digits, is 0.84499…97 and would round to 0.84. A daily rate given as such is
+    kept exactly: its annual rate daily × day_count is exact, and so is dividing it back.
+    """
 
     annual_rate: Decimal
     daily_rate: Decimal
@@ -65,6 +71,14 @@ class ContractRate:
     @property
     def monthly_rate(self) -> Decimal:
         return self.annual_rate / 12
+
+    def for_days(self, balance_days: Decimal) -> Decimal:
+        """Exact interest on a sum of balance × days (unrounded)."""
+        return balance_days * self.annual_rate / self.day_count
+
+    def for_months(self, balance: Decimal, months: int = 1) -> Decimal:
+        """Exact interest on a balance for whole months at the monthly rate (unrounded)."""
+        return balance * self.annual_rate * months / 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,18 +257,22 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
     count = len(fees)
     grace = terms.grace_months
     monthly_rate = terms.rate.monthly_rate
-    period_rate = daily_rate = None  # flat_fee's price is its fee: no interest, neither rate
+    # Interest is balance × annual × (months / 12 or days / day_count), divided last so an
+    # exact half unit rounds as one (see ContractRate). flat_fee's price is its fee: neither.
+    periodic_annual = actual_annual = None
+    annual = terms.rate.annual_rate
     if method is not Method.FLAT_FEE:
         if terms.interest_basis is InterestBasis.ACTUAL:
-            daily_rate = terms.rate.daily_rate
-        else:  # the rate of one period; a bullet's period is its whole term
-            period_rate = monthly_rate * (terms.term_months if method is Method.BULLET else 1)
+            actual_annual = annual  # × days / day_count below
+        else:  # one period; a bullet's period is its whole term
+            periodic_annual = annual * (terms.term_months if method is Method.BULLET else 1)
+    day_count = terms.rate.day_count
 
     def interest_on(balance: Decimal, days: int) -> Decimal:
-        if period_rate is not None:
-            return (balance * period_rate).quantize(unit, mode)
-        if daily_rate is not None:
-            return (balance * daily_rate * days).quantize(unit, mode)
+        if periodic_annual is not None:
+            return (balance * periodic_annual / 12).quantize(unit, mode)
+        if actual_annual is not None:
+            return (balance * actual_annual * days / day_count).quantize(unit, mode)
         return zero
 
     def too_large(number: int) -> InvalidTerms:
@@ -286,10 +304,10 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
     level_payment = method is Method.EQUAL_INSTALLMENT  # principal = A − interest
     for number in range(grace + 1, count):
         due, days = calendar[number - 1]
-        if period_rate is not None:
-            interest = (balance * period_rate).quantize(unit, mode)
-        elif daily_rate is not None:
-            interest = (balance * daily_rate * days).quantize(unit, mode)
+        if periodic_annual is not None:
+            interest = (balance * periodic_annual / 12).quantize(unit, mode)
+        elif actual_annual is not None:
+            interest = (balance * actual_annual * days / day_count).quantize(unit, mode)
         else:
             interest = zero
         principal = level - interest if level_payment else level

@@ -20,9 +20,11 @@ from datetime import date
 from decimal import Decimal
 
 from app.engine.allocation import Payment
+from app.engine.dates import DayCount
 from app.engine.ledger import ScheduledInstallment
 from app.engine.money import CNY, Rounding
 from app.engine.position import InstallmentPosition, LoanContract, Position
+from app.engine.schedule import ContractRate
 
 CENT = Decimal("0.01")
 CASE_STUDY_ROWS = (
@@ -57,9 +59,8 @@ def contract(
         )
         for number, row in enumerate(rows, start=1)
     )
-    return LoanContract(
-        CNY, rounding, d(start_date), Decimal(daily_rate), 360, installments, accrues_interest
-    )
+    rate = ContractRate.from_daily(Decimal(daily_rate), DayCount.D360)
+    return LoanContract(CNY, rounding, d(start_date), rate, installments, accrues_interest)
 
 
 def case_study() -> LoanContract:

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 
 from app.engine.accrual import BalanceEvent, accrue
+from app.engine.dates import DayCount
 from app.engine.errors import InvalidTerms
 from app.engine.money import CNY, Rounding, currency_of
+from app.engine.schedule import ContractRate
 
 
 def accrued(principal: str, start: date, end: date, rate: str = "0.0005", **kwargs):
@@ -17,7 +19,7 @@ def accrued(principal: str, start: date, end: date, rate: str = "0.0005", **kwar
         principal=Decimal(principal),
         from_date=start,
         to_date=end,
-        daily_rate=Decimal(rate),
+        rate=ContractRate.from_daily(Decimal(rate), DayCount.D360),
         currency=kwargs.pop("currency", CNY),
         **kwargs,
     )

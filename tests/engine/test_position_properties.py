@@ -17,10 +17,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.engine.allocation import AllocationRule, Payment, Strategy
+from app.engine.dates import DayCount
 from app.engine.ledger import Component, ScheduledInstallment
 from app.engine.money import CNY, Rounding
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import LoanContract, Position, position_as_of
+from app.engine.schedule import ContractRate
 
 BOUNDED = settings(
     max_examples=40,
@@ -56,8 +58,7 @@ def loans(draw: st.DrawFn) -> LoanContract:
         CNY,
         draw(st.sampled_from(list(Rounding))),
         start,
-        Decimal(rate),
-        360,
+        ContractRate.from_daily(Decimal(rate), DayCount.D360),
         tuple(rows),
         draw(st.booleans()),
     )

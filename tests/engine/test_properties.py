@@ -225,7 +225,7 @@ def run(case: AccrualCase, days: int, *, detail: bool = False):
         principal=case.principal,
         from_date=case.start,
         to_date=case.start + timedelta(days=days),
-        daily_rate=case.rate,
+        rate=ContractRate.from_daily(case.rate, DayCount.D360),
         currency=currency_of("CNY"),
         rounding=case.rounding,
         events=[e for e in case.events if (e.date - case.start).days < days],

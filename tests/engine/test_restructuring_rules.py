@@ -89,8 +89,10 @@ def test_settlement_discount_counts_the_accrued_interest_in_b0():
     """2026-05-20, settlement_discount 0.5. Accrued interest on installment 5's principal since
     the last due date 05-15: 5 d × 2471.99 × 0.0005 = 6.179975 → 6.18. payoff = 2518.20 + 2471.99
     + 6.18 = 4996.37; B0 = 4996.37 − 9.13 = 4987.24. Interest in B0 = overdue 73.61 + due today 0
-    + accrued 6.18 = 79.79; discount 0.5 × 79.79 = 39.895 → 39.90 (half-up).
-    settle_now = 4987.24 − 39.90 = 4947.34, waived (9.13, 39.90), cost 4947.34 − 4907.45 = 39.89.
+    + accrued 6.18 = 79.79. SPEC §6 rounds the amount paid, not the discount:
+    4987.24 − 0.5 × 79.79 = 4987.24 − 39.895 = 4947.345 → 4947.35 (half-up); waived interest is
+    what B0 loses, 4987.24 − 4947.35 = 39.89; cost 4947.35 − 4907.45 = 39.90. (Rounding the
+    discount first, 39.895 → 39.90, would give 4947.34: one fen off at this tie.)
     """
     result = options("2026-05-20", policy=RestructuringPolicy(settlement_discount=Decimal("0.5")))
 
@@ -98,12 +100,12 @@ def test_settlement_discount_counts_the_accrued_interest_in_b0():
     assert figures(by_id(result)["settle_now"]) == (
         "settle_now",
         0,
-        "4947.34",
-        "4947.34",
-        "4947.34",
-        "39.89",
-        "9.13",
+        "4947.35",
+        "4947.35",
+        "4947.35",
         "39.90",
+        "9.13",
+        "39.89",
         None,
         None,
         True,

@@ -17,7 +17,7 @@ def create_accrual(body: AccrualRequest) -> Response:
         principal=body.principal,
         from_date=body.from_date,
         to_date=body.to_date,
-        daily_rate=body.contract_rate().daily_rate,
+        rate=body.contract_rate(),
         currency=body.money,
         rounding=body.rounding,
         events=body.engine_events(),

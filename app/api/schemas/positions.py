@@ -163,7 +163,6 @@ class PositionRequest(RequestModel):
             return loan_contract(self.loan)
         assert self.schedule is not None
         s = self.schedule
-        rate = s.contract_rate()
         rows = tuple(
             ScheduledInstallment(n, r.due_date, r.principal, r.interest, r.fee)
             for n, r in enumerate(s.installments, start=1)
@@ -172,8 +171,7 @@ class PositionRequest(RequestModel):
             s.money,
             s.rounding,
             s.start_date,
-            rate.daily_rate,
-            rate.day_count,
+            s.contract_rate(),
             rows,
             True,
             rows[0].payment,
