@@ -16,8 +16,10 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.persistence.db import MAX_SESSIONS, Database
 from app.services.api_keys import Principal, authenticate
@@ -97,3 +99,25 @@ def get_principal(
 
 
 TenantDep = Annotated[Principal, Depends(get_principal)]
+
+
+def _needs_principal(dependant: Dependant) -> bool:
+    return any(d.call is get_principal or _needs_principal(d) for d in dependant.dependencies)
+
+
+async def refuse_without_key(request: Request) -> None:
+    """Raise InvalidApiKey when the matched route needs a key and the request has none that
+    is valid. For errors FastAPI finds before it runs any dependency (a body that is not
+    JSON): a caller without a valid key learns it needs one (401), not what its body lacks."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not _needs_principal(dependant):
+        return
+    credentials = await bearer(request)
+    token = None if credentials is None else credentials.credentials
+
+    def check() -> None:
+        with database_of(request.app).transaction() as session:
+            authenticate(session, token=token)
+
+    await run_in_threadpool(check)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.deps import refuse_without_key
 from app.engine.errors import CalculationError
 from app.services import errors as service_errors
 
@@ -86,16 +87,23 @@ def _clean(error: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe(error: dict[str, Any]) -> str:
+    # money fields say "send the amount as a string" themselves; a reference field given a
+    # number says only that it needs a string (it is no decimal)
     field = ".".join(str(p) for p in error["loc"][1:]) or "body"
-    if error["type"] == "string_type":
-        return f'{field} must be a decimal string, e.g. "12000.00"'
     return f"{field}: {error['msg']}"
 
 
-async def validation_problem(_: Request, exc: Exception) -> JSONResponse:
+async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
     if any(e.get("type") in ("json_invalid", "json_type") for e in raw):
+        # FastAPI parses the body before the key is checked; the key comes first (SPEC §8)
+        try:
+            await refuse_without_key(request)
+        except service_errors.InvalidApiKey as refused:
+            return await service_problem(request, refused)
+        except (OperationalError, ProgrammingError) as down:
+            return await database_problem(request, down)
         return problem(400, "the body is not valid JSON")
     errors = [_clean(e) for e in raw]
     if not errors:

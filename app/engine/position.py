@@ -26,7 +26,7 @@ from app.engine.errors import InvalidTerms
 from app.engine.ledger import Component, InstallmentLedger, ScheduledInstallment
 from app.engine.money import ZERO, Currency, Rounding, exact
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
-from app.engine.schedule import ContractRate, Method, Schedule
+from app.engine.schedule import ContractRate, GraceType, Method, Schedule
 
 MAX_PAYMENTS = 1000
 # (upper bound of days past due, label): M1 1–30 … M6 151–180, M7+ beyond (逾期账龄)
@@ -127,13 +127,15 @@ def contract_of(schedule: Schedule) -> LoanContract:
     Loans whose schedule has a negative-principal row or a capitalizing grace period are not
     supported yet (SPEC §5): the allocation rules assume principal only ever falls.
     """
-    if any(r.principal < 0 or r.capitalized_interest > 0 for r in schedule.installments):
+    terms = schedule.terms
+    # a capitalizing grace period counts even when its interest is 0.00 (rate 0, tiny balance)
+    capitalizes = terms.grace_months > 0 and terms.grace_type is GraceType.CAPITALIZE
+    if capitalizes or any(r.principal < 0 for r in schedule.installments):
         raise InvalidTerms(
             "loan",
             "positions of loans with negative-principal rows or a "
             "capitalizing grace period are not supported yet",
         )
-    terms = schedule.terms
     rows = scheduled_installments(schedule)
     return LoanContract(
         terms.currency,

@@ -53,6 +53,25 @@ def test_missing_or_unknown_keys_get_401_with_www_authenticate(db_client, auth, 
         assert response.json()["status"] == 401
 
 
+def test_a_body_that_is_not_json_is_401_without_a_key_and_400_with_one(db_client, auth):
+    """FastAPI parses a body before any dependency runs; the key is still checked first, so a
+    caller without a valid key learns that (SPEC §8), not what is wrong with its body."""
+    created = db_client.post("/v1/agreements", json=create_body(), headers=auth).json()
+    url = f"/v1/agreements/{created['id']}"
+    json_type = {"content-type": "application/json"}
+    for path in ("/v1/agreements", f"{url}/accept", f"{url}/payments"):
+        for headers, status in (
+            (json_type, 401),
+            ({**json_type, "Authorization": "Bearer not-a-key"}, 401),
+            ({**json_type, **auth}, 400),
+        ):
+            response = db_client.post(path, content=b"{bad", headers=headers)
+            assert response.status_code == status, (path, headers)
+            assert response.headers["content-type"] == "application/problem+json"
+            if status == 401:
+                assert response.headers["www-authenticate"] == "Bearer"
+
+
 def test_a_revoked_key_gets_401_and_a_sibling_key_still_works(db_client, database):
     tenant = "t-revoke"
     key, sibling = new_key(database, tenant), new_key(database, tenant)

@@ -376,7 +376,16 @@ def test_a_json_number_for_money_says_to_send_a_string(client):
         "msg": 'send the amount as a string, e.g. "12000.00"',
         "type": "string_type",
     }
-    assert "string" in problem["detail"]
+    assert problem["detail"] == 'principal: send the amount as a string, e.g. "12000.00"'
+
+
+def test_a_json_number_for_a_reference_does_not_ask_for_a_decimal(client):
+    """A number where a reference string belongs is a 422 that names a string, not money."""
+    body = {"cash_flows": [{"date": "2026-01-15", "amount": "-1.00"}] * 2, "currency": 156}
+    problem = send(client, "/v1/apr", body).json()
+    assert problem["status"] == 422
+    assert problem["detail"].startswith("currency: ")
+    assert "decimal" not in problem["detail"]
 
 
 def test_validation_problems_never_echo_the_input(client):

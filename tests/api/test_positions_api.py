@@ -430,6 +430,21 @@ INVALID = {
         },
         "capitalizing",
     ),
+    # at rate 0 nothing is capitalized (0.00), but the schedule still has such a period
+    "capitalizing-grace-at-rate-0": (
+        {
+            **BASE,
+            "loan": {
+                "principal": "1200.00",
+                "term_months": 3,
+                "start_date": "2026-01-15",
+                "annual_rate": "0",
+                "grace_months": 1,
+                "grace_type": "capitalize",
+            },
+        },
+        "capitalizing",
+    ),
     "penalty-multiplier-and-daily-rate": (
         {**BASE, "penalty": {"rate_multiplier": "1.5", "daily_rate": "0.0005"}},
         "rate_multiplier",
