@@ -34,10 +34,14 @@ _BISECTION_WIDTH = Decimal("1e-30")
 # a rounding tie could print differently from the exact root. A monthly solve started from the
 # contract rate settles in one step, where 1e-16 took two.
 _RATE_ERROR = Decimal("2e-12")
-# A rate keeps 6 digits after the point within the engine's 34 significant digits only up to
-# here; XIRR passes it when a flow is multiplied many times over within days (−1,000 then
-# +100,000 the next day: 100^365).
-MAX_REPORTED_RATE = Decimal(10) ** 20
+# A rate keeps 6 digits after the point within the engine's 34 significant digits only below
+# LARGE_RATE. XIRR passes it when a flow is multiplied within days: a 1,000 %-a-year loan repaid
+# the day after it is lent has an XIRR of (1 + 10/12)^365 − 1 ≈ 10^96, and a flat_fee with
+# fee_rate 10 over one day 11^365 ≈ 10^380. Such rates are solved again with enough digits for
+# all of theirs. MAX_REPORTED_RATE covers every valid schedule; only arbitrary /v1/apr flows
+# (−1,000 then +100,000 the next day: 100^365) go past it, and get a 422.
+LARGE_RATE = Decimal(10) ** 20
+MAX_REPORTED_RATE = Decimal(10) ** 400
 _MAX_NEWTON_STEPS = 100
 _MAX_POLYNOMIAL_STEPS = 40
 _MAX_BISECTIONS = 400
@@ -230,16 +234,37 @@ def _solve(flows: Flows, guess: Decimal, periods: int, discount: Decimal | None 
     raise NoRateSolution("cash_flows", "no internal rate of return was found for these flows")
 
 
+def _too_large() -> NoRateSolution:
+    return NoRateSolution(
+        "cash_flows",
+        "the annualized rate is 10^400 or more (flows multiplied many times over in a few "
+        "days) and cannot be reported",
+    )
+
+
 def _annual(rate: Decimal) -> Decimal:
-    """A rate as reported: 6 digits after the point, never "-0.000000", and below 10^20."""
-    if not rate.is_finite() or abs(rate) >= MAX_REPORTED_RATE:
-        raise NoRateSolution(
-            "cash_flows",
-            "the annualized rate is 10^20 or more (flows multiplied many times over in a few "
-            "days) and cannot be reported",
-        )
+    """A rate as reported: 6 digits after the point, never "-0.000000" (below LARGE_RATE)."""
+    if not rate.is_finite() or abs(rate) >= LARGE_RATE:
+        raise _too_large()
     rounded = round_rate(rate)
     return abs(rounded) if rounded == 0 else rounded
+
+
+def _reported(flows: Flows, rate: Decimal, periods: int) -> Decimal:
+    """`_annual(rate)`, or for a rate of LARGE_RATE or more, the root solved again in a context
+    with enough digits for its integer part and 6 decimals (Newton from the 34-digit root)."""
+    if rate.is_finite() and abs(rate) < LARGE_RATE:
+        return _annual(rate)
+    if not rate.is_finite() or rate >= MAX_REPORTED_RATE or not _one_sign_change(flows):
+        raise _too_large()
+    with decimal.localcontext() as context:
+        context.prec = rate.adjusted() + 1 + 6 + 24
+        v = (ONE + rate) ** (-ONE / periods)
+        refined = _polynomial_root(flows, v, periods)
+        if refined is None or not refined.is_finite():
+            raise _too_large()
+        rounded = round_rate(refined)
+    return rounded
 
 
 def _monthly(amounts: Sequence[Decimal]) -> Flows:
@@ -262,7 +287,8 @@ def monthly_apr(amounts: Sequence[Decimal], guess: Decimal = Decimal("0.01")) ->
 @exact
 def xirr(cash_flows: Sequence[CashFlow], guess: Decimal = Decimal("0.1")) -> Decimal:
     """Spreadsheet XIRR: Σ amount / (1 + r)^(days / 365) = 0, rounded to 6 digits."""
-    return _annual(_solve(_dated(cash_flows), guess, 365))  # per day, compounded over 365
+    dated = _dated(cash_flows)
+    return _reported(dated, _solve(dated, guess, 365), 365)  # per day, compounded over 365
 
 
 @exact
@@ -280,7 +306,7 @@ def both_rates(amounts: Sequence[Decimal], dated: Flows, guess: Decimal) -> Annu
     if monthly_rate > -1 and days > 0:
         seed = _power_guess(ONE / (ONE + monthly_rate), Decimal(len(amounts) - 1) / days)
     effective = _solve(dated, effective_guess(apr), 365, seed)
-    return AnnualizedRates(apr=apr, effective_annual_rate=_annual(effective))
+    return AnnualizedRates(apr=apr, effective_annual_rate=_reported(dated, effective, 365))
 
 
 def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:

@@ -312,8 +312,8 @@ PROBES: list[tuple[str, str, Any, tuple[int, ...], str | None]] = [
         "date",
     ),
     (
-        # XIRR 100^365 − 1: too many digits to print with 6 after the point (was a 500)
-        "apr-rate-beyond-10^20",
+        # XIRR 100^365 − 1 = 10^730 − 1: past every valid schedule's (was a 500)
+        "apr-rate-beyond-10^400",
         "/v1/apr",
         {
             "cash_flows": [
@@ -322,7 +322,7 @@ PROBES: list[tuple[str, str, Any, tuple[int, ...], str | None]] = [
             ]
         },
         (422,),
-        "10^20",
+        "10^400",
     ),
 ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -153,6 +154,30 @@ def test_apr_endpoint_zero_rate_is_unsigned(client):
         },
     )
     assert body == {"apr": "0.000000", "effective_annual_rate": "0.000000"}
+
+
+def test_a_schedule_repaid_the_next_day_at_1000_percent_reports_its_huge_xirr(client):
+    """10,000.00 at 1,000 % a year, due the day after it is lent: interest 10000 × 10 / 12 =
+    8333.33, one payment 18333.33. apr = 0.833333 × 12 = 9.999996; XIRR = 1.833333^365 − 1
+    ≈ 1.2 × 10^96 (exact integers here, half-up at 6 digits): a 200, once a 422 past 10^20."""
+    body = ok(
+        client,
+        "/v1/schedules",
+        {
+            "principal": "10000.00",
+            "term_months": 1,
+            "start_date": "2026-01-30",
+            "first_due_date": "2026-01-31",
+            "annual_rate": "10",
+        },
+    )
+    assert body["installments"][0]["payment"] == "18333.33"
+    millionths = (Fraction(1833333, 1000000) ** 365 - 1) * 10**6
+    rounded = millionths.numerator // millionths.denominator
+    rounded += millionths - rounded >= Fraction(1, 2)
+    digits = str(rounded)
+    assert body["apr"] == "9.999996"
+    assert body["effective_annual_rate"] == f"{digits[:-6]}.{digits[-6:]}"
 
 
 def test_apr_of_the_largest_loans_own_flows(client):

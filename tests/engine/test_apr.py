@@ -168,6 +168,25 @@ def test_a_rate_in_the_quadrillions_keeps_its_six_digits():
     assert str(rates.effective_annual_rate) == "1283305580313351.696899"
 
 
+@pytest.mark.parametrize(
+    ("repaid", "ratio"),
+    [("18333.33", Fraction(1833333, 1000000)), ("110000.00", Fraction(11))],
+    ids=["1000-percent-a-year-for-a-day", "eleven-fold-in-a-day"],
+)
+def test_an_xirr_of_10_to_the_20_or_more_keeps_all_its_digits(repaid, ratio):
+    """10,000 lent and repaid the next day ×1.833333 (a 1,000 %-a-year loan's month of
+    interest) or ×11 (a flat_fee of fee_rate 10): XIRR = ratio^365 − 1, about 10^96 and
+    10^380, worked here in exact integers and rounded half-up at 6 digits; the engine solves
+    such roots again with enough digits to print them whole."""
+    exact = ratio**365 - 1
+    millionths = exact * 10**6
+    rounded = millionths.numerator // millionths.denominator
+    rounded += millionths - rounded >= Fraction(1, 2)
+    digits = str(rounded)
+    rates = annualized_rates(flows(("2026-01-30", "-10000.00"), ("2026-01-31", repaid)))
+    assert str(rates.effective_annual_rate) == f"{digits[:-6]}.{digits[-6:]}"
+
+
 def test_bisection_alone_keeps_the_six_digits_of_a_huge_rate():
     """The last resort (flows with several sign changes, or Newton failing) narrows ln(1 + r)
     to 1e-30, enough for every digit of 1.1^365 − 1 (see the test above)."""
@@ -180,8 +199,8 @@ def test_bisection_alone_keeps_the_six_digits_of_a_huge_rate():
     assert str(rates.effective_annual_rate) == "1283305580313351.696899"
 
 
-def test_a_rate_of_10_to_the_20_or_more_is_refused():
-    """−1,000 then +100,000 the next day: XIRR = 100^365 − 1 = 10^730 − 1, which no 6-digit
-    string within 34 significant digits can carry: a 422 naming the limit, not a 500."""
-    with pytest.raises(NoRateSolution, match="10\\^20"):
+def test_a_rate_past_every_schedules_is_refused():
+    """−1,000 then +100,000 the next day: XIRR = 100^365 − 1 = 10^730 − 1, past 10^400 (no
+    valid schedule reaches it): a 422 naming the limit, not a 500."""
+    with pytest.raises(NoRateSolution, match="10\\^400"):
         annualized_rates(flows(("2026-01-01", "-1000.00"), ("2026-01-02", "100000.00")))
