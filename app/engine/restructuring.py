@@ -267,10 +267,10 @@ def _capacity_term(ctx: _Context, capacity: Decimal) -> Schedule | None:
     as n grows, so a bisection finds the first candidate and a short walk checks the last row.
     """
     limit = min(ctx.request.policy.max_term_months, MAX_PLAN_TERM)
-    monthly = ctx.rate.monthly_rate
+    annual = ctx.rate.annual_rate
 
     def level(n: int) -> Decimal:
-        return ctx.q(level_installment(ctx.balance, monthly, n))
+        return ctx.q(level_installment(ctx.balance, annual, n))
 
     low, high = 1, limit
     if level(high) > capacity:

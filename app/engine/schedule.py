@@ -18,7 +18,7 @@ from typing import NamedTuple
 from app.engine.apr import both_rates
 from app.engine.dates import DayCount, add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
-from app.engine.money import ONE, ROUNDING_MODES, ZERO, Currency, Rounding, exact, quantize
+from app.engine.money import ROUNDING_MODES, ZERO, Currency, Rounding, exact, quantize
 
 
 class Method(StrEnum):
@@ -161,12 +161,19 @@ def check_terms(terms: LoanTerms) -> None:
         raise InvalidTerms("fee_rate", "fee_rate and fee_rate_per_period are only for flat_fee")
 
 
-def level_installment(balance: Decimal, monthly_rate: Decimal, count: int) -> Decimal:
-    """等额本息 payment A = P·i·(1+i)^n / ((1+i)^n − 1), or P / n at rate zero (unrounded)."""
-    if monthly_rate == 0:
+def level_installment(balance: Decimal, annual_rate: Decimal, count: int) -> Decimal:
+    """等额本息 payment A = P·i·(1+i)^n / ((1+i)^n − 1) with i = annual / 12, or P / n at rate
+    zero (unrounded).
+
+    Written with the annual rate a and the division by 12 last, A = P·a·(12+a)^n /
+    (12·((12+a)^n − 12^n)), so that an A which is exactly a half unit stays one: one month of
+    1237.560 at 0.05 is 1237.560 × 12.05 / 12 = 1242.7165, not 1242.71649…9 (0.05 / 12 does
+    not terminate).
+    """
+    if annual_rate == 0:
         return balance / count
-    growth = (ONE + monthly_rate) ** count
-    return balance * monthly_rate * growth / (growth - ONE)
+    growth = (12 + annual_rate) ** count
+    return balance * annual_rate * growth / (12 * (growth - Decimal(12) ** count))
 
 
 def _fees(terms: LoanTerms, zero: Decimal) -> list[Decimal]:
@@ -223,14 +230,14 @@ def _totals(rows: list[Installment], payments: list[Decimal]) -> Totals:
 def _first_level(
     method: Method,
     balance: Decimal,
-    monthly_rate: Decimal,
+    annual_rate: Decimal,
     remaining: int,
     unit: Decimal,
     mode: str,
 ) -> Decimal:
     """What each period repeats after grace: A (等额本息), P / n (等额本金, flat_fee), or 0."""
     if method is Method.EQUAL_INSTALLMENT:
-        level = level_installment(balance, monthly_rate, remaining)
+        level = level_installment(balance, annual_rate, remaining)
     elif method in (Method.EQUAL_PRINCIPAL, Method.FLAT_FEE):
         level = balance / remaining
     else:
@@ -256,7 +263,6 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
     fees = _fees(terms, zero)
     count = len(fees)
     grace = terms.grace_months
-    monthly_rate = terms.rate.monthly_rate
     # Interest is balance × annual × (months / 12 or days / day_count), divided last so an
     # exact half unit rounds as one (see ContractRate). flat_fee's price is its fee: neither.
     periodic_annual = actual_annual = None
@@ -300,7 +306,7 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
         rows.append(new_row(Installment, row))
         balance = closing
     # set even when one installment remains: it is installment_amount
-    level = _first_level(method, balance, monthly_rate, count - grace, unit, mode)
+    level = _first_level(method, balance, annual, count - grace, unit, mode)
     level_payment = method is Method.EQUAL_INSTALLMENT  # principal = A − interest
     for number in range(grace + 1, count):
         due, days = calendar[number - 1]

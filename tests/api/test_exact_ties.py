@@ -153,3 +153,23 @@ def test_plan_due_dates_step_from_as_of_at_month_end(client):
         ("2026-03-31", 31),
         ("2026-04-30", 30),
     ]
+
+
+def test_a_level_amount_at_a_tie_rounds_up(client):
+    """One month of 1237.560 BHD at 0.05 a year: A = P·(1 + 0.05/12) = 1237.560 × 12.05 / 12 =
+    14912.598 / 12 = 1242.7165 exactly → 1242.717, the same as the row's payment
+    (1237.560 + 1237.560 × 0.05 / 12 = 1237.560 + 5.1565 → 5.157)."""
+    body = ok(
+        client,
+        "/v1/schedules",
+        {
+            "principal": "1237.560",
+            "currency": "BHD",
+            "annual_rate": "0.05",
+            "term_months": 1,
+            "start_date": "2026-04-18",
+        },
+    )
+    assert body["installment_amount"] == "1242.717"
+    assert body["installments"][0]["interest"] == "5.157"
+    assert body["installments"][0]["payment"] == "1242.717"
