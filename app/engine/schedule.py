@@ -333,17 +333,24 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
     return rows, level
 
 
-@exact
-def build_schedule(terms: LoanTerms) -> Schedule:
-    """Compute a repayment schedule whose sums reconcile exactly, with its annualized rates."""
-    rows, level = amortize(terms)
-    payments = [r.payment for r in rows]
+def rate_flows(
+    terms: LoanTerms, rows: list[Installment], payments: list[Decimal]
+) -> tuple[list[Decimal], list[tuple[int, Decimal]]]:
+    """The loan's flows for `both_rates`: by month for the APR, by day for the XIRR (SPEC §3)."""
     months = terms.term_months if terms.method is Method.BULLET else 1
     # For APR the bullet's single payment sits at month term_months (SPEC §2).
     monthly = [-terms.principal, *[ZERO] * (months - 1), *payments]
     # the XIRR's flows by day: each row's days run from the previous due date (or the start)
     days = accumulate(map(attrgetter("days"), rows))
-    dated = [(0, -terms.principal), *zip(days, payments, strict=True)]
+    return monthly, [(0, -terms.principal), *zip(days, payments, strict=True)]
+
+
+@exact
+def build_schedule(terms: LoanTerms) -> Schedule:
+    """Compute a repayment schedule whose sums reconcile exactly, with its annualized rates."""
+    rows, level = amortize(terms)
+    payments = [r.payment for r in rows]
+    monthly, dated = rate_flows(terms, rows, payments)
     rates = both_rates(monthly, dated, terms.rate.monthly_rate or Decimal("0.01"))
     return Schedule(
         terms=terms,
