@@ -184,10 +184,12 @@ def post_schedule(client, case: Case, b0: Decimal, **overrides: object):
         "day_count": 360,
         "method": "equal_installment",
         "start_date": request.as_of.isoformat(),
-        "first_due_date": (request.first_due_date or one_month_after(request.as_of)).isoformat(),
         "rounding": case.rounding,
         **overrides,
     }
+    # without one, the plan steps from as_of like a loan (SPEC §1: Jan 31 → Feb 28, Mar 31)
+    if request.first_due_date is not None:
+        body["first_due_date"] = request.first_due_date.isoformat()
     return client.post("/v1/schedules", json=body)
 
 
@@ -263,11 +265,12 @@ def check_lump_sums(case: Case, result: Restructuring, b0: Decimal) -> None:
         Decimal(0),
     )
     interest_in_b0 = s.overdue_interest - waived_interest + due_today + s.accrued_interest
-    discount = cents(policy.settlement_discount * interest_in_b0, case.rounding)
+    # SPEC §6 rounds the amount paid, B0 − discount × interest in B0, not the discount
+    paid = cents(b0 - policy.settlement_discount * interest_in_b0, case.rounding)
     settle = found["settle_now"]
     assert (settle.term_months, settle.apr) == (0, None)
-    assert settle.first_payment == settle.max_payment == settle.total_payable == b0 - discount
-    assert settle.waived_interest == waived_interest + discount
+    assert settle.first_payment == settle.max_payment == settle.total_payable == paid
+    assert settle.waived_interest == waived_interest + (b0 - paid)
 
 
 def check_capacity_plan(client, case: Case, result: Restructuring, b0: Decimal) -> None:
