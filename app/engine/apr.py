@@ -45,14 +45,17 @@ MAX_REPORTED_RATE = Decimal(10) ** 400
 _MAX_NEWTON_STEPS = 100
 _MAX_POLYNOMIAL_STEPS = 40
 _MAX_BISECTIONS = 400
-# Candidate growth exponents x = ln(1 + r) scanned for a sign change when Newton fails:
-# r from about −100 % to e^2000 − 1, so even a 1-day flow at a huge yield has a bracket.
-_BRACKET_GRID = tuple(
-    Decimal(x)
-    for x in (
-        "-50 -20 -10 -5 -2 -1 -0.5 -0.2 -0.1 -0.05 -0.02 -0.01 0 0.005 0.01 0.02 0.05 "
-        "0.1 0.2 0.5 1 2 5 10 20 50 100 200 500 1000 2000"
-    ).split()
+# Candidate growth exponents X = ln(1 + r), r the rate over `periods` (a month for apr, a year
+# for XIRR), scanned for sign changes: r from about −100 % (X = −50) to e^2000 − 1, 0 and
+# magnitudes 10^(k/6) from 0.001 up, so two roots more than 1.47× apart in X are separated.
+with decimal.localcontext(prec=3):  # grid points need no more digits: 0.00147, 2.15, 1000
+    _MAGNITUDES = [Decimal(10) ** (Decimal(k) / 6) for k in range(-18, 21)]
+_BRACKET_GRID = (
+    -Decimal(50),
+    *sorted(-m for m in _MAGNITUDES if m < 50),
+    ZERO,
+    *(m for m in _MAGNITUDES if m < 2000),
+    Decimal(2000),
 )
 Flows = Sequence[tuple[int, Decimal]]  # (whole periods from the first flow, amount)
 
@@ -163,16 +166,23 @@ def _sign_at(growth: Decimal, flows: Flows) -> int | None:
     return (npv > 0) - (npv < 0)
 
 
-def _bisect(flows: Flows) -> Decimal | None:
-    signs = [(x, _sign_at(x, flows)) for x in _BRACKET_GRID]
-    known = [(x, sign) for x, sign in signs if sign is not None]
-    bracket = next(
-        ((lo, s_lo, hi) for (lo, s_lo), (hi, s_hi) in pairwise(known) if s_lo != s_hi or s_lo == 0),
-        None,
-    )
-    if bracket is None:
-        return None
-    lo, s_lo, hi = bracket
+def _bisect(flows: Flows, periods: int) -> Decimal | None:
+    """A root x = ln(1 + r) per period by bisection, for flows that may have several: the grid
+    brackets the roots it separates, and of the nearest on either side of 0 the one whose rate
+    over `periods` is nearest 0 is kept (the rule of numpy-financial's irr). None when no
+    bracket shows."""
+    grid = [x / periods for x in _BRACKET_GRID]
+    known = [(x, sign) for x in grid if (sign := _sign_at(x, flows)) is not None]
+    brackets = [
+        (lo, s_lo, hi) for (lo, s_lo), (hi, s_hi) in pairwise(known) if s_lo != s_hi or s_lo == 0
+    ]
+    below = [b for b in brackets if b[2] <= 0][-1:]
+    above = [b for b in brackets if b[0] >= 0][:1]
+    roots = [_narrow(flows, *bracket) for bracket in below + above]
+    return min(roots, key=lambda x: abs((x * periods).exp() - ONE), default=None)
+
+
+def _narrow(flows: Flows, lo: Decimal, s_lo: int, hi: Decimal) -> Decimal:
     if s_lo == 0:
         return lo
     for _ in range(_MAX_BISECTIONS):
@@ -200,17 +210,20 @@ def _power_guess(v: Decimal, exponent: Decimal) -> Decimal:
 def _solve(flows: Flows, guess: Decimal, periods: int, discount: Decimal | None = None) -> Decimal:
     """The rate over `periods` periods, (1 + r)^periods − 1, at which the flows' NPV is 0.
 
-    Newton on the polynomial in v when the root is unique, from `discount` (a per-period
-    v) or else from `guess` (a rate over `periods`); otherwise, or if that does not converge,
-    Newton in x = ln(1 + r) per period, then bisection. Runs in the caller's context: the
-    engine's 34 digits, as every entry point here is @exact.
+    With one sign change the root is unique: Newton on the polynomial in v from `discount` (a
+    per-period v) or else from `guess` (a rate over `periods`); if that does not converge,
+    Newton in x = ln(1 + r) per period, then bisection. With several sign changes there may be
+    several roots: bisection keeps the one nearest 0, and Newton from the guess is the last
+    resort. Runs in the caller's context: the engine's 34 digits (every entry point here is
+    @exact).
     """
     amounts = [amount for _, amount in flows]
     if not max(amounts) > 0 > min(amounts):
         raise NoRateSolution(
             "cash_flows", "the flows need at least one positive and one negative amount"
         )
-    if guess > -1 and _one_sign_change(flows):
+    unique = _one_sign_change(flows)
+    if guess > -1 and unique:
         try:
             if discount is None:
                 discount = _power_guess(ONE / (ONE + guess), ONE / periods)
@@ -219,13 +232,15 @@ def _solve(flows: Flows, guess: Decimal, periods: int, discount: Decimal | None 
             rate = None
         if rate is not None:
             return rate
-    start = (ONE + guess).ln() / periods if guess > -1 else ZERO
-    try:
-        growth = _newton(flows, start)
-    except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
-        growth = None
+    growth = None if unique else _bisect(flows, periods)
     if growth is None:
-        growth = _bisect(flows)
+        start = (ONE + guess).ln() / periods if guess > -1 else ZERO
+        try:
+            growth = _newton(flows, start)
+        except (decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
+            growth = None
+    if growth is None and unique:
+        growth = _bisect(flows, periods)
     if growth is not None:
         try:
             return (growth * periods).exp() - ONE

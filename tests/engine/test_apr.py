@@ -199,6 +199,27 @@ def test_bisection_alone_keeps_the_six_digits_of_a_huge_rate():
     assert str(rates.effective_annual_rate) == "1283305580313351.696899"
 
 
+@pytest.mark.parametrize(
+    ("amounts", "rates"),
+    [
+        (("-100", "230", "-132"), ("1.200000", "0.100000")),
+        (("100", "-220", "117"), ("-1.200000", "-0.100000")),
+    ],
+    ids=["roots-10-and-20-percent", "roots-minus-10-and-30-percent"],
+)
+def test_of_several_roots_the_one_nearest_zero_is_reported(amounts, rates):
+    """Flows a, b, c a period apart: NPV = a + b·v + c·v², v = 1/(1 + r).
+    −100 + 230v − 132v² = 0: v = (230 ± 10) / 264 = 10/11 or 5/6, r = 10 % or 20 %.
+    100 − 220v + 117v² = 0: v = (220 ± 40) / 234 = 10/9 or 10/13, r = −10 % or 30 %.
+    Both sign changes twice; the root nearest 0 is reported (numpy-financial's irr rule), as a
+    month (apr = 12 r) and, with the flows a year apart on 365-day years, as the XIRR (r)."""
+    assert str(monthly_apr([Decimal(a) for a in amounts])) == rates[0]
+    yearly = flows(*zip(("2025-01-01", "2026-01-01", "2027-01-01"), amounts, strict=True))
+    assert str(xirr(yearly)) == rates[1]
+    both = annualized_rates(yearly)  # /v1/apr: the k-th distinct date is month k
+    assert (str(both.apr), str(both.effective_annual_rate)) == rates
+
+
 def test_a_rate_past_every_schedules_is_refused():
     """−1,000 then +100,000 the next day: XIRR = 100^365 − 1 = 10^730 − 1, past 10^400 (no
     valid schedule reaches it): a 422 naming the limit, not a 500."""
