@@ -161,7 +161,7 @@ async def database_problem(_: Request, exc: Exception) -> JSONResponse:
     An unmigrated database answers "no such table" (SQLite: OperationalError) or "relation does
     not exist" (PostgreSQL: ProgrammingError). The cause goes to the log, not to the client.
     """
-    _log.warning("database error answered 503: %s", str(exc).splitlines()[0] if str(exc) else exc)
+    _log.warning("database error answered 503: %s", (str(exc).splitlines() or [""])[0])
     detail = "the database is unavailable or not migrated; see /readyz"
     return problem(503, detail, headers={"Retry-After": "5"})
 

@@ -38,6 +38,11 @@ class Currency:
     def minor_unit(self) -> Decimal:
         return _MINOR_UNITS[self.minor_digits]
 
+    def allows(self, amount: Decimal) -> bool:
+        """The amount as written has at most the currency's minor digits ("1.000" is not CNY)."""
+        exponent = amount.as_tuple().exponent
+        return isinstance(exponent, int) and -exponent <= self.minor_digits
+
 
 _MINOR_UNITS = {digits: ONE.scaleb(-digits) for digits in (0, 2, 3)}
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.engine.money import ZERO
+from app.engine.schedule import ContractRate
 
 
 class PenaltyBase(StrEnum):
@@ -35,25 +36,24 @@ class PenaltyRule:
 
 @dataclass(frozen=True, slots=True)
 class PenaltyRate:
-    """The penalty rate a year (after any cap); a day's is `annual / day_count`, divided last
-    so that an exact half unit of penalty stays one (10.00 × 1.5 × 0.12 / 360 = 0.005)."""
+    """The penalty rate after any cap, held a year at a time like a contract rate, so a day's
+    penalty divides by the day count last (10.00 × 1.5 × 0.12 / 360 = 0.005 exactly)."""
 
-    annual: Decimal
-    day_count: int
+    per_year: ContractRate
     capped: bool
 
 
-def penalty_rate(rule: PenaltyRule, contract_annual_rate: Decimal, day_count: int) -> PenaltyRate:
+def penalty_rate(rule: PenaltyRule, contract: ContractRate) -> PenaltyRate:
     """The penalty rate after any cap, and whether the cap bit, compared a year at a time
     (exact: 0.24 × 1.5 against a 0.36 cap is equal, so the cap does not bite)."""
     if rule.daily_rate is not None:
-        annual = rule.daily_rate * day_count
+        annual = rule.daily_rate * contract.day_count
     else:
         multiplier = rule.rate_multiplier if rule.rate_multiplier is not None else ZERO
-        annual = contract_annual_rate * multiplier
+        annual = contract.annual_rate * multiplier
     if rule.cap_annual_rate is not None and annual > rule.cap_annual_rate:
-        return PenaltyRate(rule.cap_annual_rate, day_count, True)
-    return PenaltyRate(annual, day_count, False)
+        return PenaltyRate(ContractRate.from_annual(rule.cap_annual_rate, contract.day_count), True)
+    return PenaltyRate(ContractRate.from_annual(annual, contract.day_count), False)
 
 
 class PenaltyAccrual:
@@ -61,7 +61,7 @@ class PenaltyAccrual:
 
     __slots__ = ("accrued_to", "balance_days", "due_date", "grace_end", "rate")
 
-    def __init__(self, due_date: date, rule: PenaltyRule, rate: PenaltyRate) -> None:
+    def __init__(self, due_date: date, rule: PenaltyRule, rate: ContractRate) -> None:
         self.due_date = due_date
         self.grace_end = due_date + timedelta(days=rule.grace_days)
         self.rate = rate
@@ -71,7 +71,7 @@ class PenaltyAccrual:
     @property
     def accrued(self) -> Decimal:
         """The exact penalty accrued so far (unrounded)."""
-        return self.balance_days * self.rate.annual / self.rate.day_count
+        return self.rate.for_days(self.balance_days)
 
     def accrue_to(self, day: date, base: Decimal) -> None:
         """Accrue on `base` for each day before `day` not yet counted (call before a change)."""

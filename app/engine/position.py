@@ -268,11 +268,11 @@ def position_as_of(
     """Apply the payments in date order and report the loan as of `as_of` (SPEC §5)."""
     _check(contract, payments, as_of)
     rule = penalty or PenaltyRule()
-    rate = penalty_rate(rule, contract.rate.annual_rate, contract.rate.day_count)
+    rate = penalty_rate(rule, contract.rate)
     ledgers = [
         InstallmentLedger(
             row,
-            PenaltyAccrual(row.due_date, rule, rate),
+            PenaltyAccrual(row.due_date, rule, rate.per_year),
             rule,
             contract.currency,
             contract.rounding,

@@ -76,10 +76,6 @@ class ContractRate:
         """Exact interest on a sum of balance × days (unrounded)."""
         return balance_days * self.annual_rate / self.day_count
 
-    def for_months(self, balance: Decimal, months: int = 1) -> Decimal:
-        """Exact interest on a balance for whole months at the monthly rate (unrounded)."""
-        return balance * self.annual_rate * months / 12
-
 
 @dataclass(frozen=True, slots=True)
 class LoanTerms:

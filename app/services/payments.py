@@ -94,16 +94,12 @@ def record_payment(
 
 def _payment_units(amount: Decimal, row: AgreementRow) -> int:
     currency = currency_of(row.currency)
-    exponent = amount.as_tuple().exponent
-    try:
-        # digits as sent, as on the calculation endpoints: "1.000" is refused for CNY, too
-        if not isinstance(exponent, int) or -exponent > currency.minor_digits:
-            raise ValueError(amount)
-        units = to_minor(amount, currency)
-    except ValueError:
+    # digits as sent, as on the calculation endpoints: "1.000" is refused for CNY, too
+    if not currency.allows(amount):
         raise InvalidPayment(
             "amount", f"has more than {currency.minor_digits} decimal places for {currency.code}"
-        ) from None
+        )
+    units = to_minor(amount, currency)
     if units <= 0:
         raise InvalidPayment("amount", "must be more than 0")
     return units

@@ -8,11 +8,7 @@ worked by hand as an exact fraction.
 
 from __future__ import annotations
 
-
-def ok(client, path: str, body: dict) -> dict:
-    response = client.post(path, json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
+from tests.api.test_calculation_api import ok
 
 
 def test_periodic_interest_at_a_tie_rounds_up(client):

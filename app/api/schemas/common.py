@@ -99,10 +99,7 @@ class RequestModel(BaseModel):
 
 def check_minor_digits(field: str, amount: Decimal | None, currency: Currency) -> None:
     """Amounts may carry at most the currency's minor digits (SPEC §1)."""
-    if amount is None:
-        return
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > currency.minor_digits:
+    if amount is not None and not currency.allows(amount):
         raise PydanticCustomError(
             "decimal_max_places",
             f"{field} has more than {currency.minor_digits} decimal places for {currency.code}",
