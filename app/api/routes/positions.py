@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter, Response
 
+from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_response
 from app.api.schemas.positions import PositionRequest, PositionResponse
 from app.engine.position import position_as_of
 
-router = APIRouter(prefix="/v1/positions", tags=["positions"])
+router = APIRouter(prefix="/v1/positions", tags=["positions"], route_class=JsonBodyRoute)
 
 
 @router.post("", response_model=PositionResponse, responses=PROBLEM_RESPONSES)

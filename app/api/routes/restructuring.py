@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter, Response
 
+from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_response
 from app.api.schemas.restructuring import OptionsRequest, OptionsResponse
 from app.engine.restructuring import restructuring_options
 
-router = APIRouter(prefix="/v1/restructuring", tags=["restructuring"])
+router = APIRouter(prefix="/v1/restructuring", tags=["restructuring"], route_class=JsonBodyRoute)
 
 
 @router.post("/options", response_model=OptionsResponse, responses=PROBLEM_RESPONSES)

@@ -1,0 +1,114 @@
+"""Routes whose only parameter is a JSON body model, validated in one pass.
+
+FastAPI reads such a body with `json.loads`, then walks its dependency machinery to validate the
+resulting dicts field by field. For the calculation routes, called in bulk by collection
+systems, that framework work costs about as much as the calculation. `JsonBodyRoute` hands the
+raw bytes to pydantic's own parser instead (`model_validate_json`: parse and validate in one
+pass) and calls the endpoint with the model. Everything else takes FastAPI's standard path,
+unchanged:
+
+- any route with another parameter or a dependency, including one added when the router is
+  included (the API-key guard of SPEC §8), so no check is ever skipped;
+- a request whose content type is not plain `application/json`, or whose body is empty;
+- a body that does not validate, or that pydantic's parser refuses as JSON (malformed, `NaN`,
+  nesting past its limit): FastAPI then answers it exactly as before (400 or 422 problem+json).
+
+So only a valid body is handled differently, and tests/api/test_json_body_parity.py checks that
+it gets the same answer either way.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+try:  # the route as included (its dependencies include the router's); see _effective()
+    from fastapi.routing import _effective_route_context_var
+except ImportError:  # pragma: no cover - another FastAPI: always the standard path
+    _effective_route_context_var = None
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _is_json(content_type: str | None) -> bool:
+    return (
+        content_type is not None
+        and content_type.partition(";")[0].strip().lower() == "application/json"
+    )
+
+
+class JsonBodyRoute(APIRoute):
+    """An APIRoute whose handler validates a sole JSON body model in one pass (module doc)."""
+
+    def get_route_handler(self) -> Handler:
+        standard = super().get_route_handler()
+        body = self._sole_body_model()
+        if body is None:
+            return standard
+        name, model = body
+        endpoint = self.endpoint
+        is_async = inspect.iscoroutinefunction(endpoint)
+
+        async def handler(request: Request) -> Response:
+            if not _is_json(request.headers.get("content-type")):
+                return await standard(request)
+            raw = await request.body()  # cached: the standard path can read it again
+            if not raw:
+                return await standard(request)
+            try:
+                value = model.model_validate_json(raw)
+            except ValidationError:
+                # the standard path words the problem: validating JSON input, pydantic says
+                # "array" and "object" where FastAPI's validation of parsed dicts says "list"
+                # and "dictionary", and clients may match on either
+                return await standard(request)
+            if is_async:
+                response: Response = await endpoint(**{name: value})
+            else:
+                response = await run_in_threadpool(endpoint, **{name: value})
+            return response
+
+        return handler
+
+    def _sole_body_model(self) -> tuple[str, type[BaseModel]] | None:
+        """The body parameter's name and model when it is the route's only input, else None."""
+        route = self._effective()
+        if route is None:
+            return None
+        dependant = route.dependant
+        others = (
+            dependant.dependencies,
+            dependant.path_params,
+            dependant.query_params,
+            dependant.header_params,
+            dependant.cookie_params,
+            dependant.request_param_name,
+            dependant.http_connection_param_name,
+            dependant.response_param_name,
+            dependant.background_tasks_param_name,
+            dependant.security_scopes_param_name,
+        )
+        if any(others) or len(dependant.body_params) != 1:
+            return None
+        field = dependant.body_params[0]
+        model = field.field_info.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        return field.name, model
+
+    def _effective(self) -> Any:
+        """This route as FastAPI builds its handler: when it is being included in a router or
+        the app, the included copy, whose dependencies add the includer's (as FastAPI's own
+        `get_route_handler` does). None when FastAPI does not say."""
+        if _effective_route_context_var is None:
+            return None
+        context = _effective_route_context_var.get()
+        if context is not None and getattr(context, "original_route", None) is self:
+            return context
+        return self
