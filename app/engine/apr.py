@@ -176,10 +176,21 @@ def _bisect(flows: Flows, periods: int) -> Decimal | None:
     brackets = [
         (lo, s_lo, hi) for (lo, s_lo), (hi, s_hi) in pairwise(known) if s_lo != s_hi or s_lo == 0
     ]
+    if known and known[0][0] == grid[0] and known[0][1] != _sign_towards_minus_100(flows):
+        # a root below the grid's floor: its rate, like the floor's (growth e^−50 per
+        # `periods`), is −100 % to far more than 6 digits, so the floor stands for it
+        brackets.insert(0, (grid[0], 0, grid[0]))
     below = [b for b in brackets if b[2] <= 0][-1:]
     above = [b for b in brackets if b[0] >= 0][:1]
     roots = [_narrow(flows, *bracket) for bracket in below + above]
     return min(roots, key=lambda x: abs((x * periods).exp() - ONE), default=None)
+
+
+def _sign_towards_minus_100(flows: Flows) -> int:
+    """The NPV's sign as the rate falls towards −100 %: v = 1/(1 + r) grows without bound, so
+    the latest nonzero flow outweighs all the others."""
+    last = next(amount for _, amount in reversed(flows) if amount)
+    return 1 if last > 0 else -1
 
 
 def _narrow(flows: Flows, lo: Decimal, s_lo: int, hi: Decimal) -> Decimal:

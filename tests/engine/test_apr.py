@@ -225,3 +225,26 @@ def test_a_rate_past_every_schedules_is_refused():
     valid schedule reaches it): a 422 naming the limit, not a 500."""
     with pytest.raises(NoRateSolution, match="10\\^400"):
         annualized_rates(flows(("2026-01-01", "-1000.00"), ("2026-01-02", "100000.00")))
+
+
+def test_a_rate_within_a_hair_of_minus_100_percent_is_found_below_the_grid():
+    """−100 then +0.01 a day later: XIRR = (0.01 / 100)^365 − 1 = 10^−1460 − 1, which is
+    −1.000000; as months, 1 + r = 0.0001, apr = 12 × −0.9999 = −11.998800. The XIRR's root
+    lies far below the bracket grid's floor (growth e^−50 a year); it used to be a 422."""
+    rates = annualized_rates(flows(("2026-01-01", "-100.00"), ("2026-01-02", "0.01")))
+    assert (str(rates.apr), str(rates.effective_annual_rate)) == ("-11.998800", "-1.000000")
+
+
+def test_a_loan_repaid_a_sliver_of_has_an_apr_and_an_xirr_of_minus_100_percent():
+    """−467301 (Jul 22), −66721 (Sep 5), +5783 (Sep 9), one sign change. As months 0, 1, 2:
+    5783x² − 66721x − 467301 = 0 with x = 1/(1 + r), so
+    x = (66721 + √(66721² + 4 · 5783 · 467301)) / (2 · 5783) and apr = 12 (1/x − 1).
+    By day (45 and 49 days): w^45 (5783 w^4 − 66721) = 467301 for w = 1/(1 + r)^(1/365) needs
+    w > 1.6, so 1 + r < 1.6^−365 < 10^−74 and the XIRR is −1.000000."""
+    x = (66721 + Decimal(66721**2 + 4 * 5783 * 467301).sqrt()) / (2 * 5783)
+    expected_apr = rate6(12 * (1 / x - 1))
+    rates = annualized_rates(
+        flows(("2005-07-22", "-467301"), ("2005-09-05", "-66721"), ("2005-09-09", "5783"))
+    )
+    assert str(rates.apr) == str(expected_apr) == "-11.270505"
+    assert str(rates.effective_annual_rate) == "-1.000000"
