@@ -78,12 +78,15 @@ def test_a_payment_failing_validation_writes_no_row_and_no_event(db_client, auth
         ("0.00", ["body", "amount"]),
         ("1.005", ["body", "amount"]),  # CNY has 2 minor digits
         ("1.000", ["body", "amount"]),  # as sent, as on the calculation endpoints
+        ("1.0000", ["body", "amount"]),  # past any currency's digits: the same refusal
         ("880.81\n", ["body", "amount"]),  # the pattern must match the whole string
     ]
     for amount, loc in cases:
         response = pay(db_client, auth, agreement["id"], "p-x", "2026-07-20", amount)
         assert response.status_code == 422, amount
         assert response.json()["errors"][0]["loc"] == loc
+        if amount.startswith("1.0"):  # the refusal names the agreement currency's digits
+            assert "more than 2 decimal places for CNY" in response.json()["detail"], amount
     for body in (
         {"reference": "p-y", "date": "2026-07-20", "amount": 880.81},
         {"reference": "p-y", "date": "20-07-2026", "amount": "880.81"},

@@ -18,7 +18,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.api.schemas.common import MAX_DATE, MIN_DATE, AmountIn, AmountOut, DateIn, RequestModel
+from app.api.schemas.common import (
+    MAX_DATE,
+    MIN_DATE,
+    AmountOut,
+    DateIn,
+    PaymentAmountIn,
+    RequestModel,
+)
 from app.api.schemas.positions import CASE_STUDY_POSITION
 from app.api.schemas.restructuring import OptionsRequest
 from app.engine.money import format_amount
@@ -148,7 +155,7 @@ class PaymentRequest(RequestModel):
 
     reference: Ref = Field(description="The payment's unique reference (per agreement)")
     date: DateIn
-    amount: AmountIn
+    amount: PaymentAmountIn
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -27,8 +27,10 @@ MAX_DATE = date(2200, 12, 31)
 _DIGIT_LIMIT = 20  # integer digits accepted before the bound checks (keeps Decimal small)
 
 
-def _decimal_string(pattern: str, kind: str):  # type: ignore[no-untyped-def]
-    compiled = re.compile(pattern)
+def _decimal_string(pattern: str, kind: str, matched: str | None = None):  # type: ignore[no-untyped-def]
+    """A validator of decimal strings that match `matched` (default: `pattern`, the published
+    pattern that a refusal quotes)."""
+    compiled = re.compile(matched or pattern)
 
     def parse(value: Any) -> Decimal:
         if not isinstance(value, str):
@@ -48,6 +50,15 @@ AmountIn = Annotated[
     Decimal,
     BeforeValidator(_decimal_string(AMOUNT_PATTERN, "amount")),
     WithJsonSchema({"type": "string", "pattern": AMOUNT_PATTERN, "examples": ["12000.00"]}),
+]
+# An agreement payment's digits are its agreement's currency's, known only once the agreement
+# is loaded: any number of decimals passes here, and the payment service refuses more than that
+# currency's, naming them ("has more than 2 decimal places for CNY"). The published pattern
+# (at most 3) admits nothing that the service accepts beyond it.
+PaymentAmountIn = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string(AMOUNT_PATTERN, "amount", matched=r"^[0-9]+(\.[0-9]+)?$")),
+    WithJsonSchema({"type": "string", "pattern": AMOUNT_PATTERN, "examples": ["880.81"]}),
 ]
 SignedAmountIn = Annotated[
     Decimal,
