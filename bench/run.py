@@ -36,7 +36,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.compare import compare, markdown  # noqa: E402
+from bench.compare import compare, interleaved_us, markdown  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -49,22 +49,27 @@ LOAN = {
     "daily_rate": "0.0005",
 }
 TARGETS_NOTE = (
-    "**Note on the issue-3 targets.** Both are still missed. The table is about level with "
-    "`amortization` (1.0–1.2× across runs; it was 4× slower) but not 1.5× faster: each row is "
-    "exact `Decimal` (a 34-digit multiply, a division by 12 or the day count so that exact "
-    "halves round half-up, a quantize, two subtractions: ~1 µs here) against the package's "
-    "float arithmetic, and at 12 rows our fixed costs (checking the terms, the level payment) "
-    "weigh as much as the rows. /v1/schedules went from 0.30× to 0.45–0.55× echo across runs: "
-    "the IRRs run Newton on the NPV as a polynomial in the discount factor and stop one step "
-    "sooner (an error of 1e-12 on the rate, six digits under its rounding), rows are named "
-    "tuples with a memoized calendar, responses are dicts dumped by orjson, the Decimal "
-    "context is switched without a copy, and the calculation routers are matched first. What "
-    "is left, measured in process (CPU time, best of 8): a route that validates the body and "
-    "serializes a precomputed schedule reaches 0.79–0.81× echo when it reads the body itself "
-    "and 0.69–0.72× through FastAPI's body parameter, so the 70 % target leaves about 30–40 µs "
-    "for the whole engine, while the table takes ~20 µs and the two rate solves, one or two "
-    "Newton steps of ~8 µs each plus their set-up, ~80 µs. Closing that gap needs a native "
-    "core, floats or cached results (which would only measure the cache), not more tuning."
+    "**Note on the issue-3 targets.** Both are still missed. *The table:* timed in turns with "
+    "`amortization`, round after round (bench/compare.py; earlier runs timed one after the "
+    "other and read 1.05–1.15×, which a burst of load on one side explains), ours is about "
+    "0.7–1.0× its speed, not 1.5× faster. Each row is exact `Decimal` (a 34-digit multiply, a "
+    "division by 12 or the day count so that exact halves round half-up, a quantize, two "
+    "subtractions, a bounds check and the row tuple: ~0.9 µs at the very least in CPython, "
+    "whatever the precision) against the package's float arithmetic at ~1.1 µs a row; at 12 "
+    "rows our fixed costs (checking the terms, the level payment) weigh as much as the rows. "
+    "*The API:* /v1/schedules went from 0.30× to 0.45–0.55× echo (Newton on the NPV as a "
+    "polynomial in the discount factor, stopped at an error of 1e-12 on the rate; rows as named "
+    "tuples with a memoized calendar; responses as dicts dumped by orjson; the Decimal context "
+    "switched without a copy; the calculation routers matched first), then to 0.55–0.60× when "
+    "the calculation routes began to validate a valid JSON body in one pass "
+    "(app/api/json_body.py; alternating wrk runs of the two builds: 0.48–0.51× before, "
+    "0.55–0.60× after). What is left, in process (the table above): echo ~180–200 µs, "
+    "/v1/schedules ~330–410 µs, of which build_schedule is ~115–140 µs (the two exact rate "
+    "solves ~70–85 of it), validation ~20 and the document ~25–30. 70 % of echo's requests/s "
+    "would need the engine at ~35 µs for the table and both IRRs: a Decimal multiply or add "
+    "costs 90–150 ns in CPython whatever the precision, and one Newton step on 13 flows is "
+    "~40 of them. Closing that gap needs a native core, floats or cached results (which would "
+    "only measure the cache): a product decision, not more tuning."
 )
 CALCULATION_ROUTES = ("/v1/schedules", "/v1/positions", "/v1/restructuring/options")
 
@@ -607,7 +612,7 @@ def main() -> int:
     engine.update(route_benchmark(app))
     for name, us in engine.items():
         print(f"  {name}: {us:,.0f} µs")
-    comparison = compare(_per_call_us)
+    comparison = compare(interleaved_us)
     print("\n".join(markdown(comparison)))
     results: list[WrkResult] | None = None
     skipped = "--no-wrk given" if args.no_wrk else None

@@ -304,8 +304,11 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
     # set even when one installment remains: it is installment_amount
     level = _first_level(method, balance, annual, count - grace, unit, mode)
     level_payment = method is Method.EQUAL_INSTALLMENT  # principal = A − interest
-    for number in range(grace + 1, count):
-        due, days = calendar[number - 1]
+    append = rows.append
+    level_rows = zip(
+        range(grace + 1, count), calendar[grace : count - 1], fees[grace : count - 1], strict=True
+    )
+    for number, (due, days), fee in level_rows:
         if periodic_annual is not None:
             interest = (balance * periodic_annual / 12).quantize(unit, mode)
         elif actual_annual is not None:
@@ -314,14 +317,17 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
             interest = zero
         principal = level - interest if level_payment else level
         closing = balance - principal
-        if closing < zero:
+        if not zero <= closing <= MAX_BALANCE:
+            if closing > MAX_BALANCE:
+                raise too_large(number)
             raise InvalidTerms(
                 "principal", "the balance would fall below zero before the last installment"
             )
-        if closing > MAX_BALANCE:
-            raise too_large(number)
-        row = (number, due, days, balance, principal, interest, fees[number - 1], zero, closing)
-        rows.append(new_row(Installment, row))
+        append(
+            new_row(
+                Installment, (number, due, days, balance, principal, interest, fee, zero, closing)
+            )
+        )
         balance = closing
     due, days = calendar[-1]  # grace < count, so the last row always amortizes
     last = (count, due, days, balance, balance, interest_on(balance, days), fees[-1], zero, zero)
