@@ -184,3 +184,31 @@ def test_a_first_due_date_not_after_as_of_names_the_field(client):
     problem = client.post(URL, json=case_study(first_due_date="2026-06-20")).json()
 
     assert problem["errors"][0]["loc"] == ["body", "first_due_date"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"capacity": None},
+        {
+            "loan": {**LOAN, "currency": "JPY", "principal": "12000"},
+            "payments": [],
+            "capacity": "900",
+        },
+        {"policy": {"settlement_discount": "0.5", "interest_waiver": "1"}},
+        {"as_of": "2026-08-20", "first_due_date": "2026-09-30"},
+    ],
+    ids=["case-study", "no-capacity", "jpy", "waivers", "later"],
+)
+def test_the_printed_options_are_exactly_their_published_model(client, changes):
+    """The route prints plain dicts (options_document); what it prints must be an
+    OptionsResponse field for field, with nothing that validation would change."""
+    from app.api.schemas.restructuring import OptionsResponse
+
+    body = {k: v for k, v in case_study(**changes).items() if v is not None}
+    response = client.post(URL, json=body)
+    assert response.status_code == 200, response.text
+    model = OptionsResponse.model_validate_json(response.content)
+    assert model.model_dump(mode="json") == response.json()
+    assert response.json()["options"], "every variant lists options"

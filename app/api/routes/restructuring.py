@@ -4,8 +4,8 @@ from fastapi import APIRouter, Response
 
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
-from app.api.responses import json_response
-from app.api.schemas.restructuring import OptionsRequest, OptionsResponse
+from app.api.responses import json_document
+from app.api.schemas.restructuring import OptionsRequest, OptionsResponse, options_document
 from app.engine.restructuring import restructuring_options
 
 router = APIRouter(prefix="/v1/restructuring", tags=["restructuring"], route_class=JsonBodyRoute)
@@ -14,4 +14,4 @@ router = APIRouter(prefix="/v1/restructuring", tags=["restructuring"], route_cla
 @router.post("/options", response_model=OptionsResponse, responses=PROBLEM_RESPONSES)
 def create_restructuring_options(body: OptionsRequest) -> Response:
     """Every plan the lender can offer (协商还款方案) side by side, with one recommendation."""
-    return json_response(OptionsResponse.from_engine(restructuring_options(body.to_engine())))
+    return json_document(options_document(restructuring_options(body.to_engine())))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -20,7 +20,7 @@ from app.api.schemas.common import (
     check_minor_digits,
 )
 from app.api.schemas.positions import CASE_STUDY_POSITION, PositionRequest, PositionSummaryOut
-from app.api.schemas.schedules import ScheduleResponse
+from app.api.schemas.schedules import ScheduleResponse, schedule_document
 from app.engine.money import ONE, Currency, format_amount
 from app.engine.restructuring import (
     Option,
@@ -134,28 +134,33 @@ class OptionOut(BaseModel):
 
     @classmethod
     def from_engine(cls, option: Option) -> OptionOut:
-        c: Currency = option.currency
+        """The model, for responses that embed an option (the case study)."""
+        return cls.model_validate(option_document(option))
 
-        def fmt(amount: Decimal) -> str:
-            return format_amount(amount, c)
 
-        return cls(
-            id=option.id,
-            kind=option.kind,
-            term_months=option.term_months,
-            schedule=ScheduleResponse.from_engine(option.schedule) if option.schedule else None,
-            first_payment=fmt(option.first_payment),
-            max_payment=fmt(option.max_payment),
-            total_payable=fmt(option.total_payable),
-            total_cost=fmt(option.total_cost),
-            waived=WaivedOut(
-                penalty=fmt(option.waived_penalty), interest=fmt(option.waived_interest)
-            ),
-            apr=str(option.apr) if option.apr is not None else None,
-            affordable=option.affordable,
-            compliant=option.compliant,
-            notes=list(option.notes),
-        )
+def option_document(option: Option) -> dict[str, Any]:
+    """The JSON object of an OptionOut, built straight from the engine's option: a request
+    lists ~17 plans with their schedules, which a model would validate string by string."""
+    c: Currency = option.currency
+
+    def fmt(amount: Decimal) -> str:
+        return format_amount(amount, c)
+
+    return {
+        "id": option.id,
+        "kind": option.kind.value,
+        "term_months": option.term_months,
+        "schedule": schedule_document(option.schedule) if option.schedule else None,
+        "first_payment": fmt(option.first_payment),
+        "max_payment": fmt(option.max_payment),
+        "total_payable": fmt(option.total_payable),
+        "total_cost": fmt(option.total_cost),
+        "waived": {"penalty": fmt(option.waived_penalty), "interest": fmt(option.waived_interest)},
+        "apr": str(option.apr) if option.apr is not None else None,
+        "affordable": option.affordable,
+        "compliant": option.compliant,
+        "notes": list(option.notes),
+    }
 
 
 class OptionsResponse(BaseModel):
@@ -165,10 +170,16 @@ class OptionsResponse(BaseModel):
 
     @classmethod
     def from_engine(cls, result: Restructuring) -> OptionsResponse:
-        return cls(
-            position=PositionSummaryOut.from_engine(
-                result.position.summary, result.position.contract.currency
-            ),
-            options=[OptionOut.from_engine(o) for o in result.options],
-            recommended=result.recommended,
-        )
+        return cls.model_validate(options_document(result))
+
+
+def options_document(result: Restructuring) -> dict[str, Any]:
+    """The JSON object of an OptionsResponse (see option_document)."""
+    summary = result.position.summary
+    return {
+        "position": PositionSummaryOut.from_engine(
+            summary, result.position.contract.currency
+        ).model_dump(),
+        "options": [option_document(o) for o in result.options],
+        "recommended": result.recommended,
+    }
