@@ -235,7 +235,7 @@ def test_a_rate_within_a_hair_of_minus_100_percent_is_found_below_the_grid():
     assert (str(rates.apr), str(rates.effective_annual_rate)) == ("-11.998800", "-1.000000")
 
 
-def test_a_loan_repaid_a_sliver_of_has_an_apr_and_an_xirr_of_minus_100_percent():
+def test_flows_that_shrink_within_days_have_an_xirr_of_minus_100_percent():
     """−467301 (Jul 22), −66721 (Sep 5), +5783 (Sep 9), one sign change. As months 0, 1, 2:
     5783x² − 66721x − 467301 = 0 with x = 1/(1 + r), so
     x = (66721 + √(66721² + 4 · 5783 · 467301)) / (2 · 5783) and apr = 12 (1/x − 1).

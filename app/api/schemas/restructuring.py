@@ -175,10 +175,10 @@ class OptionsResponse(BaseModel):
 
 def options_document(result: Restructuring) -> dict[str, Any]:
     """The JSON object of an OptionsResponse (see option_document)."""
-    summary = result.position.summary
+    position = result.position
     return {
         "position": PositionSummaryOut.from_engine(
-            summary, result.position.contract.currency
+            position.summary, position.contract.currency
         ).model_dump(),
         "options": [option_document(o) for o in result.options],
         "recommended": result.recommended,
