@@ -9,6 +9,7 @@ Both packages are bench-only dependencies (`pip install -e '.[bench]'`).
 
 from __future__ import annotations
 
+import decimal
 import timeit
 from collections.abc import Callable
 from datetime import date
@@ -33,6 +34,32 @@ def _ours(months: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
         start_date=date(2026, 1, 15),
     )
     return (lambda: amortize(terms)), (lambda: build_schedule(terms))
+
+
+def _decimal_floor(months: int) -> Callable[[], Any]:
+    """The least any exact-Decimal table can do per row: the level loop's arithmetic and row
+    tuple alone, with no checks, grace, fees or branching (its rows are not a schedule's; it is
+    timed to show how far any Decimal engine can get against `amortization`'s floats)."""
+    from app.engine.money import ENGINE_CONTEXT, exact
+    from app.engine.schedule import Installment, level_installment
+
+    with decimal.localcontext(ENGINE_CONTEXT):
+        annual, unit = Decimal(ANNUAL_RATE), Decimal("0.01")
+        level = level_installment(Decimal(PRINCIPAL), annual, months).quantize(unit)
+    due, zero, new_row = date(2026, 2, 15), Decimal("0.00"), tuple.__new__
+
+    @exact
+    def rows() -> list[Installment]:
+        out, balance = [], Decimal(PRINCIPAL).quantize(unit)
+        for number in range(1, months + 1):
+            interest = (balance * annual / 12).quantize(unit, decimal.ROUND_HALF_UP)
+            closing = balance - (level - interest)
+            row = (number, due, 30, balance, level - interest, interest, zero, zero, closing)
+            out.append(new_row(Installment, row))
+            balance = closing
+        return out
+
+    return rows
 
 
 def _theirs(months: int) -> dict[str, Callable[[], Any]]:
@@ -77,6 +104,7 @@ def compare(time_calls: Timer) -> dict[int, dict[str, float]]:
         calls = {
             "ours: amortize (table)": table,
             "ours: build_schedule (+ totals, apr, XIRR)": schedule,
+            "Decimal floor (row arithmetic alone)": _decimal_floor(months),
             **_theirs(months),
         }
         figures[months] = time_calls(calls)
@@ -104,13 +132,16 @@ def markdown(figures: dict[int, dict[str, float]]) -> list[str]:
     lines = [
         "| installments | "
         + " | ".join(f"{n} µs" for n in names)
-        + " | amortization ÷ ours (table) |",
-        "|---" * (len(names) + 2) + "|",
+        + " | amortization ÷ ours (table) | amortization ÷ Decimal floor |",
+        "|---" * (len(names) + 3) + "|",
     ]
     for months, row in figures.items():
-        ratio = "n/a"
+        ratios = ["n/a", "n/a"]
         if "amortization" in row:
-            ratio = f"{row['amortization'] / row['ours: amortize (table)']:.2f}×"
+            ratios = [
+                f"{row['amortization'] / row[name]:.2f}×"
+                for name in ("ours: amortize (table)", "Decimal floor (row arithmetic alone)")
+            ]
         cells = " | ".join(f"{row[n]:,.0f}" for n in names)
-        lines.append(f"| {months} | {cells} | {ratio} |")
+        lines.append(f"| {months} | {cells} | {' | '.join(ratios)} |")
     return lines
