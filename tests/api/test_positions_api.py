@@ -483,3 +483,29 @@ def test_one_thousand_payments_are_accepted(client):
 
     assert len(position["payments"]) == 1000
     assert position["installments"][0]["paid_interest"] == "10.00"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"loan": CASE_STUDY_LOAN, "payments": ON_TIME, "as_of": "2026-07-01"},
+        {"loan": CASE_STUDY_LOAN, "payments": [], "as_of": "2026-01-20"},
+        {"loan": HUABEI_LOAN, "payments": [], "as_of": "2026-06-01", "penalty": HUABEI_PENALTY},
+        {
+            "loan": {**CASE_STUDY_LOAN, "currency": "JPY", "principal": "12000"},
+            "payments": [{"date": "2026-02-15", "amount": "2509", "reference": "jp-1"}],
+            "as_of": "2026-04-20",
+        },
+    ],
+    ids=["case-study-july", "before-the-first-due-date", "huabei", "jpy"],
+)
+def test_the_printed_position_is_exactly_its_published_model(client, body):
+    """The route prints plain dicts (position_document); what it prints must be a
+    PositionResponse field for field, with nothing that validation would change."""
+    from app.api.schemas.positions import PositionResponse
+
+    response = client.post("/v1/positions", json=body)
+    assert response.status_code == 200, response.text
+    model = PositionResponse.model_validate_json(response.content)
+    assert model.model_dump(mode="json") == response.json()
+    assert response.json()["installments"]

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Response
 
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
-from app.api.responses import json_response
-from app.api.schemas.positions import PositionRequest, PositionResponse
+from app.api.responses import json_document
+from app.api.schemas.positions import PositionRequest, PositionResponse, position_document
 from app.engine.position import position_as_of
 
 router = APIRouter(prefix="/v1/positions", tags=["positions"], route_class=JsonBodyRoute)
@@ -21,4 +21,4 @@ def create_position(body: PositionRequest) -> Response:
         penalty=body.penalty.to_engine(),
         allocation=body.allocation.to_engine(),
     )
-    return json_response(PositionResponse.from_engine(position))
+    return json_document(position_document(position))

@@ -19,7 +19,12 @@ from app.api.schemas.common import (
     RequestModel,
     check_minor_digits,
 )
-from app.api.schemas.positions import CASE_STUDY_POSITION, PositionRequest, PositionSummaryOut
+from app.api.schemas.positions import (
+    CASE_STUDY_POSITION,
+    PositionRequest,
+    PositionSummaryOut,
+    summary_document,
+)
 from app.api.schemas.schedules import ScheduleResponse, schedule_document
 from app.engine.money import ONE, Currency, format_amount
 from app.engine.restructuring import (
@@ -177,9 +182,7 @@ def options_document(result: Restructuring) -> dict[str, Any]:
     """The JSON object of an OptionsResponse (see option_document)."""
     position = result.position
     return {
-        "position": PositionSummaryOut.from_engine(
-            position.summary, position.contract.currency
-        ).model_dump(),
+        "position": summary_document(position.summary, position.contract.currency),
         "options": [option_document(o) for o in result.options],
         "recommended": result.recommended,
     }
