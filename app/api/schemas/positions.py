@@ -239,10 +239,6 @@ class PositionSummaryOut(BaseModel):
     next_due_date: str | None
     next_payment: AmountOut | None
 
-    @classmethod
-    def from_engine(cls, s: PositionSummary, currency: Currency) -> PositionSummaryOut:
-        return cls.model_validate(summary_document(s, currency))
-
 
 def summary_document(s: PositionSummary, currency: Currency) -> dict[str, Any]:
     """The JSON object of a PositionSummaryOut, built straight from the engine's summary."""
