@@ -41,6 +41,9 @@ def create_app() -> FastAPI:
     guard = [Depends(get_principal)] if settings.require_api_key_for_calculations else []
     for module in (schedules, positions, restructuring, apr, accruals, examples):
         app.include_router(module.router, dependencies=guard)
+    # one-pass JSON bodies (app/api/json_body.py) only where nothing guards the calculations:
+    # the route class also sees the guard itself, this keeps a second lock on the door
+    app.state.one_pass_json_bodies = not guard
     app.include_router(agreements.router)
     app.include_router(readiness.router)
     return app

@@ -8,7 +8,9 @@ pass) and calls the endpoint with the model. Everything else takes FastAPI's sta
 unchanged:
 
 - any route with another parameter or a dependency, including one added when the router is
-  included (the API-key guard of SPEC §8), so no check is ever skipped;
+  included (the API-key guard of SPEC §8), so no check is ever skipped; and every route of an
+  app that has not set `app.state.one_pass_json_bodies` (create_app sets it only when the
+  calculations are open), in case a FastAPI release hides those included dependencies;
 - a request whose content type is not plain `application/json`, or whose body is empty;
 - a body that does not validate, or that pydantic's parser refuses as JSON (malformed, `NaN`,
   nesting past its limit): FastAPI then answers it exactly as before (400 or 422 problem+json).
@@ -56,7 +58,8 @@ class JsonBodyRoute(APIRoute):
         is_async = inspect.iscoroutinefunction(endpoint)
 
         async def handler(request: Request) -> Response:
-            if not _is_json(request.headers.get("content-type")):
+            one_pass = getattr(request.app.state, "one_pass_json_bodies", False)
+            if not one_pass or not _is_json(request.headers.get("content-type")):
                 return await standard(request)
             raw = await request.body()  # cached: the standard path can read it again
             if not raw:

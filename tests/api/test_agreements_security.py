@@ -158,6 +158,7 @@ def test_calculations_need_a_key_only_when_configured(database, auth, monkeypatc
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"] == "Bearer"
     # every calculation route, whichever way it reads its body (app/api/json_body.py)
+    assert guarded.app.state.one_pass_json_bodies is False
     for path in ("/v1/positions", "/v1/restructuring/options", "/v1/apr", "/v1/accruals"):
         assert guarded.post(path, json={}).status_code == 401, path
     assert guarded.post("/v1/schedules", json=loan, headers=auth).status_code == 200
