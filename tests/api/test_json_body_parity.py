@@ -1,11 +1,10 @@
 """JsonBodyRoute answers exactly as FastAPI's standard body handling does.
 
-Two apps: the real one (calculation routes validate raw JSON in one pass) and one built with
-that fast path switched off. Each calculation route's OpenAPI example is sent to both, mutated
+Two apps: the real one (calculation routes validate raw JSON in one pass) and one with that
+switched off (`app.state.one_pass_json_bodies = False`). Each calculation route's OpenAPI example is sent to both, mutated
 field by field (removed, every JSON type, numbers for strings, unknown fields, nested rows) and
 as whole-body oddities (arrays, invalid JSON, NaN, deep nesting, lone surrogates, other
-content types). Status, content type and body must match byte for byte, apart from the
-per-request id.
+content types). Status, content type and body must match byte for byte.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.json_body import JsonBodyRoute
 from app.main import create_app
 
 ROUTES = ("/v1/schedules", "/v1/apr", "/v1/accruals", "/v1/positions", "/v1/restructuring/options")
@@ -71,21 +69,12 @@ CONTENT_TYPES = [
 
 
 @pytest.fixture(scope="module")
-def clients(monkeypatch_module: pytest.MonkeyPatch) -> tuple[TestClient, TestClient]:
+def clients() -> tuple[TestClient, TestClient]:
     fast = TestClient(create_app())
-    # FastAPI builds a route's handler on the route's first request: build fast's now
-    for path in ROUTES:
-        fast.post(path, json=_example(fast, path))
     # the same app with every calculation route on FastAPI's standard path
-    monkeypatch_module.setattr(JsonBodyRoute, "_sole_body_model", lambda self: None)
-    standard = TestClient(create_app())
-    return fast, standard
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+    standard = create_app()
+    standard.state.one_pass_json_bodies = False
+    return fast, TestClient(standard)
 
 
 def _example(client: TestClient, path: str) -> dict[str, Any]:
