@@ -1,10 +1,11 @@
 """JsonBodyRoute answers exactly as FastAPI's standard body handling does.
 
 Two apps: the real one (calculation routes validate raw JSON in one pass) and one with that
-switched off (`app.state.one_pass_json_bodies = False`). Each calculation route's OpenAPI example is sent to both, mutated
-field by field (removed, every JSON type, numbers for strings, unknown fields, nested rows) and
-as whole-body oddities (arrays, invalid JSON, NaN, deep nesting, lone surrogates, other
-content types). Status, content type and body must match byte for byte.
+switched off (`app.state.one_pass_json_bodies = False`). Each calculation route's OpenAPI
+example is sent to both, mutated field by field (removed, every JSON type, numbers for
+strings, unknown fields, nested rows) and as whole-body oddities (arrays, invalid JSON, NaN,
+deep nesting, lone surrogates, other content types). Status, content type and body must match
+byte for byte.
 """
 
 from __future__ import annotations
