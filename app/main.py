@@ -39,11 +39,13 @@ def create_app() -> FastAPI:
     app.include_router(operations.router)
     # SPEC §8: calculations are open unless REQUIRE_API_KEY_FOR_CALCULATIONS says otherwise
     guard = [Depends(get_principal)] if settings.require_api_key_for_calculations else []
-    for module in (schedules, positions, restructuring, apr, accruals, examples):
+    calculations = (schedules, positions, restructuring, apr, accruals, examples)
+    for module in calculations:
         app.include_router(module.router, dependencies=guard)
-    # one-pass JSON bodies (app/api/json_body.py) only where nothing guards the calculations:
-    # the route class also sees the guard itself, this keeps a second lock on the door
-    app.state.one_pass_json_bodies = not guard
+    # what deps.needs_key reads: a route's scope does not show its router's guard (routes are
+    # not hashable; they live as long as their modules, so their ids stand for them)
+    guarded = [route for module in calculations for route in module.router.routes] if guard else []
+    app.state.key_guarded_routes = frozenset(map(id, guarded))
     app.include_router(agreements.router)
     app.include_router(readiness.router)
     return app

@@ -105,13 +105,23 @@ def _needs_principal(dependant: Dependant) -> bool:
     return any(d.call is get_principal or _needs_principal(d) for d in dependant.dependencies)
 
 
+def needs_key(request: Request) -> bool:
+    """Whether the matched route needs an API key: its own dependencies ask for the principal,
+    or the app included it behind the key guard. The route in the request's scope does not show
+    the dependencies its router was included with, so the app lists those routes in
+    `app.state.key_guarded_routes` by id (create_app)."""
+    route = request.scope.get("route")
+    if id(route) in getattr(request.app.state, "key_guarded_routes", ()):
+        return True
+    dependant = getattr(route, "dependant", None)
+    return dependant is not None and _needs_principal(dependant)
+
+
 async def refuse_without_key(request: Request) -> None:
     """Raise InvalidApiKey when the matched route needs a key and the request has none that
     is valid. For errors FastAPI finds before it runs any dependency (a body that is not
     JSON): a caller without a valid key learns it needs one (401), not what its body lacks."""
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    if dependant is None or not _needs_principal(dependant):
+    if not needs_key(request):
         return
     credentials = await bearer(request)
     token = None if credentials is None else credentials.credentials

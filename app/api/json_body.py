@@ -7,10 +7,9 @@ raw bytes to pydantic's own parser instead (`model_validate_json`: parse and val
 pass) and calls the endpoint with the model. Everything else takes FastAPI's standard path,
 unchanged:
 
-- any route with another parameter or a dependency, including one added when the router is
-  included (the API-key guard of SPEC §8), so no check is ever skipped; and every route of an
-  app that has not set `app.state.one_pass_json_bodies` (create_app sets it only when the
-  calculations are open), in case a FastAPI release hides those included dependencies;
+- any route with another parameter or a dependency of its own, and any request to a route
+  that needs an API key (`deps.needs_key`: also the guard a router is included behind when
+  REQUIRE_API_KEY_FOR_CALCULATIONS is set), so no check is ever skipped;
 - a request whose content type is not plain `application/json`, or whose body is empty;
 - a body that does not validate, or that pydantic's parser refuses as JSON (malformed, `NaN`,
   nesting past its limit): FastAPI then answers it exactly as before (400 or 422 problem+json).
@@ -30,10 +29,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-try:  # the route as included (its dependencies include the router's); see _effective()
-    from fastapi.routing import _effective_route_context_var
-except ImportError:  # pragma: no cover - another FastAPI: always the standard path
-    _effective_route_context_var = None
+from app.api.deps import needs_key
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -58,8 +54,7 @@ class JsonBodyRoute(APIRoute):
         is_async = inspect.iscoroutinefunction(endpoint)
 
         async def handler(request: Request) -> Response:
-            one_pass = getattr(request.app.state, "one_pass_json_bodies", False)
-            if not one_pass or not _is_json(request.headers.get("content-type")):
+            if needs_key(request) or not _is_json(request.headers.get("content-type")):
                 return await standard(request)
             raw = await request.body()  # cached: the standard path can read it again
             if not raw:
@@ -81,10 +76,7 @@ class JsonBodyRoute(APIRoute):
 
     def _sole_body_model(self) -> tuple[str, type[BaseModel]] | None:
         """The body parameter's name and model when it is the route's only input, else None."""
-        route = self._effective()
-        if route is None:
-            return None
-        dependant = route.dependant
+        dependant = self.dependant
         others = (
             dependant.dependencies,
             dependant.path_params,
@@ -104,14 +96,3 @@ class JsonBodyRoute(APIRoute):
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return None
         return field.name, model
-
-    def _effective(self) -> Any:
-        """This route as FastAPI builds its handler: when it is being included in a router or
-        the app, the included copy, whose dependencies add the includer's (as FastAPI's own
-        `get_route_handler` does). None when FastAPI does not say."""
-        if _effective_route_context_var is None:
-            return None
-        context = _effective_route_context_var.get()
-        if context is not None and getattr(context, "original_route", None) is self:
-            return context
-        return self

@@ -157,9 +157,12 @@ def test_calculations_need_a_key_only_when_configured(database, auth, monkeypatc
     refused = guarded.post("/v1/schedules", json=loan)
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"] == "Bearer"
-    # every calculation route, whichever way it reads its body (app/api/json_body.py)
-    assert guarded.app.state.one_pass_json_bodies is False
+    # every calculation route, whichever way it reads its body (app/api/json_body.py), and a
+    # body that is not JSON too: the key comes first (SPEC §8)
     for path in ("/v1/positions", "/v1/restructuring/options", "/v1/apr", "/v1/accruals"):
         assert guarded.post(path, json={}).status_code == 401, path
+    json_type = {"content-type": "application/json"}
+    assert guarded.post("/v1/schedules", content=b"{", headers=json_type).status_code == 401
+    assert open_client.post("/v1/schedules", content=b"{", headers=json_type).status_code == 400
     assert guarded.post("/v1/schedules", json=loan, headers=auth).status_code == 200
     assert guarded.get("/livez").status_code == 200

@@ -1,7 +1,7 @@
 """JsonBodyRoute answers exactly as FastAPI's standard body handling does.
 
-Two apps: the real one (calculation routes validate raw JSON in one pass) and one with that
-switched off (`app.state.one_pass_json_bodies = False`). Each calculation route's OpenAPI
+Two apps: the real one (calculation routes validate raw JSON in one pass) and one built with
+that switched off (JsonBodyRoute finds no sole body model). Each calculation route's OpenAPI
 example is sent to both, mutated field by field (removed, every JSON type, numbers for
 strings, unknown fields, nested rows) and as whole-body oddities (arrays, invalid JSON, NaN,
 deep nesting, lone surrogates, other content types). Status, content type and body must match
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.json_body import JsonBodyRoute
 from app.main import create_app
 
 ROUTES = ("/v1/schedules", "/v1/apr", "/v1/accruals", "/v1/positions", "/v1/restructuring/options")
@@ -70,12 +71,15 @@ CONTENT_TYPES = [
 
 
 @pytest.fixture(scope="module")
-def clients() -> tuple[TestClient, TestClient]:
+def clients() -> Iterator[tuple[TestClient, TestClient]]:
     fast = TestClient(create_app())
-    # the same app with every calculation route on FastAPI's standard path
-    standard = create_app()
-    standard.state.one_pass_json_bodies = False
-    return fast, TestClient(standard)
+    # FastAPI builds a route's handler on the app's first request to it: build fast's now
+    for path in ROUTES:
+        fast.post(path, json=_example(fast, path))
+    with pytest.MonkeyPatch.context() as patch:
+        # the same app with every calculation route on FastAPI's standard path
+        patch.setattr(JsonBodyRoute, "_sole_body_model", lambda self: None)
+        yield fast, TestClient(create_app())
 
 
 def _example(client: TestClient, path: str) -> dict[str, Any]:
