@@ -1,16 +1,15 @@
 # Repayment service image: `docker build -t repayment-service .` then
 # `docker run -p 8000:8000 repayment-service` (README, "Operations").
 
-# --- build: the dependencies of pyproject.toml in a virtualenv (cached until it changes) -----
+# --- build: the runtime dependencies, exactly as locked (make lock), in a virtualenv ----------
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 RUN python -m venv /opt/venv
-COPY pyproject.toml .
-RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
-    && pip install --no-cache-dir -r requirements.txt
+COPY requirements-runtime.lock .
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements-runtime.lock
 
 # --- runtime: the virtualenv, the source tree and its migrations, as a non-root user ----------
 # The app runs from /srv/app (not an installed copy): it finds alembic.ini beside its package.

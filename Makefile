@@ -5,13 +5,20 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# every installed version comes from the lock (pinned, hashed); `make lock` refreshes it from
+# pyproject.toml's ranges with uv, kept in its own folder so it never joins the locked set
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
 TS := clients/ts
 TS_STAMP := $(TS)/node_modules/.installed
 
-.PHONY: install run test lint fmt bench openapi migrate clean
+.PHONY: install run test lint fmt bench openapi migrate clean lock
 
-$(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[dev]' && touch $(STAMP)
+$(STAMP): pyproject.toml $(LOCK)
+	$(PY) -m venv $(VENV) && $(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK) && $(BIN)/pip install -q --no-deps --no-build-isolation -e . && touch $(STAMP)
+
+lock:
+	$(PY) -m venv .lock-tools && .lock-tools/bin/pip install -q uv==$(UV_VERSION) && .lock-tools/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --generate-hashes --no-header -o $(LOCK) && .lock-tools/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --no-header -c $(LOCK) -o requirements-runtime.lock
 
 install: $(STAMP)
 
@@ -37,7 +44,7 @@ openapi: $(STAMP)
 	$(BIN)/python -m app.openapi > openapi/openapi.json
 
 bench: $(STAMP)
-	$(BIN)/pip install -q -e '.[dev,bench]' && $(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(TS)/node_modules
+	rm -rf $(VENV) .lock-tools .pytest_cache .mypy_cache .ruff_cache .hypothesis $(TS)/node_modules
