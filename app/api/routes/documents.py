@@ -1,0 +1,128 @@
+"""/v1/agreements/{id}/document (SPEC §13): the agreement as the document both parties sign.
+
+HTML by default, the PDF/A with `Accept: application/pdf` or `?format=pdf`. POST prints the
+party details of its body into the same document; they are neither stored nor logged. Same key
+and tenant rules as the agreement (401 without a key, 404 for another tenant's). A machine
+without the CJK font or WeasyPrint's libraries answers the PDF with a 503 naming the package.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+
+from app.api.deps import ClockDep, DbDep, TenantDep
+from app.api.problems import PROBLEM_JSON, Problem, problem
+from app.api.schemas.documents import DocumentRequest, canonical_json
+from app.api.schemas.restructuring import OptionsRequest
+from app.documents import AgreementDocument, Parties, RendererUnavailable, render_html, render_pdf
+from app.engine.restructuring import RestructuringRequest
+from app.services.documents import agreement_document
+
+router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
+
+PDF = "application/pdf"
+HTML = "text/html"
+
+
+class DocumentFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+FormatQuery = Annotated[
+    DocumentFormat | None,
+    Query(alias="format", description="`pdf` or `html`; wins over the Accept header"),
+]
+AcceptHeader = Annotated[str | None, Header(alias="Accept")]
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The agreement document (协商还款协议), HTML or PDF/A-3b",
+        "content": {
+            HTML: {"schema": {"type": "string"}},
+            PDF: {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    **{
+        status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
+        for status, description in {
+            400: "Malformed JSON",
+            401: "Missing, unknown or revoked API key",
+            404: "No such agreement for this tenant",
+            422: "Invalid input",
+            503: "The PDF cannot be made here: the detail names the package to install",
+        }.items()
+    },
+}
+
+
+def _wants_pdf(requested: DocumentFormat | None, accept: str | None) -> bool:
+    if requested is not None:
+        return requested is DocumentFormat.PDF
+    return accept is not None and PDF in accept.lower()
+
+
+def _parse_terms(terms: Any) -> RestructuringRequest:
+    return OptionsRequest.model_validate(terms).to_engine()
+
+
+def _respond(document: AgreementDocument, pdf: bool, private: bool) -> Response:
+    # party details make a response personal: no cache may keep it
+    headers = {"Cache-Control": "no-store" if private else "private, no-cache"}
+    if not pdf:
+        return Response(render_html(document), media_type=HTML, headers=headers)
+    try:
+        body = render_pdf(document)
+    except RendererUnavailable as exc:
+        return problem(503, str(exc), headers={"Retry-After": "3600"})
+    name = f"agreement-{document.agreement_id}-v{document.version}.pdf"
+    headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return Response(body, media_type=PDF, headers=headers)
+
+
+def _document(
+    agreement_id: str, principal: TenantDep, db: DbDep, clock: ClockDep, parties: Parties
+) -> AgreementDocument:
+    now = clock.now()
+    return agreement_document(
+        db,
+        principal=principal,
+        agreement_id=agreement_id,
+        today=now.date(),
+        now=now,
+        parse_terms=_parse_terms,
+        canonical_json=canonical_json,
+        parties=parties,
+    )
+
+
+@router.get("/{agreement_id}/document", response_class=Response, responses=_RESPONSES)
+def get_agreement_document(
+    agreement_id: str,
+    principal: TenantDep,
+    db: DbDep,
+    clock: ClockDep,
+    requested: FormatQuery = None,
+    accept: AcceptHeader = None,
+) -> Response:
+    """The agreement document (协商还款协议): HTML, or the PDF/A by `Accept` or `?format=pdf`."""
+    document = _document(agreement_id, principal, db, clock, Parties())
+    return _respond(document, _wants_pdf(requested, accept), private=False)
+
+
+@router.post("/{agreement_id}/document", response_class=Response, responses=_RESPONSES)
+def render_agreement_document(
+    agreement_id: str,
+    body: DocumentRequest,
+    principal: TenantDep,
+    db: DbDep,
+    clock: ClockDep,
+    requested: FormatQuery = None,
+    accept: AcceptHeader = None,
+) -> Response:
+    """The same document with the lender's and borrower's details printed in; none stored."""
+    document = _document(agreement_id, principal, db, clock, body.to_parties())
+    return _respond(document, _wants_pdf(requested, accept), private=True)
