@@ -83,4 +83,3 @@ def render_pdf(document: AgreementDocument) -> bytes:
         )
     check_only_cjk_fonts(pdf)
     return pdf
-

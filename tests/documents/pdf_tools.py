@@ -49,7 +49,9 @@ def embedded_font_files(pdf: bytes) -> dict[str, bool]:
     for page in PdfReader(BytesIO(pdf)).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descendant = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
             descriptor = descendant["/FontDescriptor"].get_object()
             files = {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys())
             found[str(font["/BaseFont"])] = bool(files)

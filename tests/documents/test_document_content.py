@@ -86,13 +86,16 @@ def test_the_pdf_states_every_art_70_item_with_the_case_study_figures(db_client,
     assert "5284.86" in text
     for label, amount in DEBT.items():
         assert re.search(rf"{label} [A-Za-z ()-]+ {re.escape(amount)}\b", text), label
-    assert "CNY" in text and "2026-06-20" in text
+    assert "CNY" in text
+    assert "2026-06-20" in text
     assert "30 日" in text  # breach_after_days, default 30
     for field in ("id", "loan_ref", "borrower_ref"):
         assert active[field] in text
-    assert "active" in text and f"版本 Version {active['version']}" in text
+    assert "active" in text
+    assert f"版本 Version {active['version']}" in text
     assert _canonical_sha256(active) in text
-    assert active["acceptance"]["accepted_at"] in text and "app" in text
+    assert active["acceptance"]["accepted_at"] in text
+    assert "app" in text
 
 
 def test_the_html_and_the_pdf_carry_the_same_figures(db_client, auth, active):
@@ -105,7 +108,8 @@ def test_the_html_and_the_pdf_carry_the_same_figures(db_client, auth, active):
         return sorted(re.findall(r"\b\d{4}-\d{2}-\d{2}(?:T[0-9:.]+Z)?|\b\d+\.\d+\b", text))
 
     assert figures(body) == figures(pdf)
-    assert "880.81" in figures(body) and "0.180000" in figures(body)
+    assert "880.81" in figures(body)
+    assert "0.180000" in figures(body)
 
 
 def test_content_negotiation_html_by_default_pdf_by_accept_or_format(db_client, auth, active):
@@ -138,11 +142,13 @@ def test_every_font_is_embedded_and_the_pdf_is_pdf_a_3b_with_the_canonical_json(
     require_pdf_toolchain()
     pdf = _document(db_client, auth, active["id"], format="pdf")
     fonts = embedded_font_files(pdf)
-    assert fonts and all(fonts.values()), fonts
+    assert fonts
+    assert all(fonts.values()), fonts
     assert all("Noto-Sans-CJK-SC" in name for name in fonts)
     reader = PdfReader(BytesIO(pdf))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
-    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert re.search(r"pdfaid:part(>|=\")3", xmp)
+    assert re.search(r"pdfaid:conformance(>|=\")B", xmp)
     attached = reader.attachments["agreement.json"][0]
     assert hashlib.sha256(attached).hexdigest() == _canonical_sha256(active)
     assert json.loads(attached)["id"] == active["id"]
@@ -157,5 +163,6 @@ def test_every_font_is_embedded_and_the_pdf_is_pdf_a_3b_with_the_canonical_json(
 def test_a_proposed_agreement_awaits_consent(db_client, auth):
     agreement = create(db_client, auth)
     html = _document(db_client, auth, agreement["id"]).decode("utf-8")
-    assert "本协议尚待乙方确认" in html and "status proposed" in html
+    assert "本协议尚待乙方确认" in html
+    assert "status proposed" in html
     assert "Accepted at" not in html

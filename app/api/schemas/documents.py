@@ -51,7 +51,10 @@ class DocumentRequest(RequestModel):
         "json_schema_extra": {
             "examples": [
                 {
-                    "lender": {"name": "示例消费金融有限公司", "address": "北京市西城区金融大街1号"},
+                    "lender": {
+                        "name": "示例消费金融有限公司",
+                        "address": "北京市西城区金融大街1号",
+                    },
                     "borrower": {"name": "张三", "id_number": "110101199001011234"},
                 }
             ]
