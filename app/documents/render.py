@@ -52,8 +52,8 @@ def _weasyprint() -> tuple[Any, Any, Any]:
     """WeasyPrint's HTML, Attachment and the shared FontConfiguration, loaded on first use: the
     import itself fails (OSError) on a machine without Pango, and the rest of the API must not."""
     try:
-        from weasyprint import HTML, Attachment
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint import HTML, Attachment  # type: ignore[import-untyped]
+        from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:
         raise RendererUnavailable(_LIBRARIES_PACKAGE, f"WeasyPrint cannot load: {exc}") from None
     return HTML, Attachment, FontConfiguration()

@@ -12,7 +12,7 @@ Party details (names, ID numbers) pass through to the renderer only: nothing her
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,8 +58,9 @@ def agreement_document(
         now=now,
     )
     canonical = canonical_json(view)
-    restructuring = restructuring_options(parse_terms(view.terms))
-    option = next(o for o in restructuring.options if o.id == view.option_id)
+    request = parse_terms(view.terms)
+    restructuring = restructuring_options(request)
+    option = _chosen(restructuring.options, view.option_id)
     currency = view.currency
 
     def money(amount: Decimal) -> str:
@@ -78,7 +79,7 @@ def agreement_document(
         created_at=view.created_at.astimezone(UTC),
         updated_at=view.updated_at.astimezone(UTC),
         currency=currency.code,
-        restructured_on=str(view.terms.get("as_of", "")),
+        restructured_on=request.as_of.isoformat(),
         debt_lines=_debt_lines(summary, currency),
         debt_total=money(summary.payoff_amount),
         waived_penalty=money(option.waived_penalty),
@@ -111,6 +112,15 @@ def agreement_document(
         accepted_at=None if view.accepted_at is None else utc_timestamp(view.accepted_at),
         parties=parties,
     )
+
+
+def _chosen(options: Sequence[Option], option_id: str) -> Option:
+    for option in options:
+        if option.id == option_id:
+            return option
+    # the engine offered this option when the agreement was made; not offering it now means
+    # the engine's rules changed under a stored agreement, which no document should paper over
+    raise LookupError(f"the stored terms no longer produce option {option_id}")
 
 
 def _debt_lines(summary: PositionSummary, currency: Currency) -> tuple[DebtLine, ...]:

@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from app.api.deps import ClockDep, DbDep, TenantDep
 from app.api.problems import PROBLEM_JSON, Problem, problem
@@ -69,18 +71,36 @@ def _parse_terms(terms: Any) -> RestructuringRequest:
     return OptionsRequest.model_validate(terms).to_engine()
 
 
+class _PdfAfterTransaction(Response):
+    """The PDF, rendered when the response is sent: after the route has returned and its
+    request's database session and session slot are released (DbDep, scope="function"). A
+    render takes a few hundred milliseconds of CPU; holding a session through it, a burst of
+    PDF requests would take every slot the agreement writes need."""
+
+    def __init__(self, document: AgreementDocument, headers: dict[str, str]) -> None:
+        super().__init__(media_type=PDF, headers=headers)
+        self.document = document
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response: Response
+        try:
+            body = await run_in_threadpool(render_pdf, self.document)
+        except RendererUnavailable as exc:
+            response = problem(503, str(exc), headers={"Retry-After": "3600"})
+        else:
+            name = f"agreement-{self.document.agreement_id}-v{self.document.version}.pdf"
+            headers = {**self.headers, "Content-Disposition": f'inline; filename="{name}"'}
+            headers.pop("content-length", None)
+            response = Response(body, media_type=PDF, headers=headers)
+        await response(scope, receive, send)
+
+
 def _respond(document: AgreementDocument, pdf: bool, private: bool) -> Response:
     # party details make a response personal: no cache may keep it
     headers = {"Cache-Control": "no-store" if private else "private, no-cache"}
-    if not pdf:
-        return Response(render_html(document), media_type=HTML, headers=headers)
-    try:
-        body = render_pdf(document)
-    except RendererUnavailable as exc:
-        return problem(503, str(exc), headers={"Retry-After": "3600"})
-    name = f"agreement-{document.agreement_id}-v{document.version}.pdf"
-    headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return Response(body, media_type=PDF, headers=headers)
+    if pdf:
+        return _PdfAfterTransaction(document, headers)
+    return Response(render_html(document), media_type=HTML, headers=headers)
 
 
 def _document(
