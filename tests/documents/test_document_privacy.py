@@ -197,3 +197,24 @@ def test_a_pdf_that_fell_back_to_another_font_is_refused():
         font_config=font_config
     )
     fonts.check_only_cjk_fonts(cjk)  # passes
+
+
+def test_the_pdf_is_rendered_after_the_database_session_is_released(
+    db_client, auth, database, monkeypatch
+):
+    """A render costs a few hundred ms of CPU; it must not hold one of the pool's connections
+    (and session slots) that agreement writes need."""
+    from app.api.routes import documents as route
+
+    agreement = create(db_client, auth)
+    checked_out = []
+
+    def render_and_look(document):
+        checked_out.append(database.engine.pool.checkedout())
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(route, "render_pdf", render_and_look)
+    response = db_client.get(f"/v1/agreements/{agreement['id']}/document?format=pdf", headers=auth)
+    assert response.status_code == 200
+    assert response.content == b"%PDF-1.7 stand-in"
+    assert checked_out == [0]
