@@ -166,3 +166,24 @@ def test_a_proposed_agreement_awaits_consent(db_client, auth):
     assert "本协议尚待乙方确认" in html
     assert "status proposed" in html
     assert "Accepted at" not in html
+
+
+@pytest.mark.parametrize(
+    ("accept", "pdf"),
+    [
+        (None, False),
+        ("*/*", False),
+        ("application/pdf", True),
+        ("Application/PDF", True),
+        ("application/*", True),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", False),
+        ("text/html;q=0.5, application/pdf", True),
+        ("application/pdf;q=0.4, text/*;q=0.6", False),
+        ("application/pdf;q=0, */*", False),
+        ("application/pdf;q=abc, text/html;q=0.1", False),
+    ],
+)
+def test_the_accept_header_chooses_by_quality(accept, pdf):
+    from app.api.routes.documents import _wants_pdf
+
+    assert _wants_pdf(None, accept) is pdf

@@ -61,10 +61,35 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _quality(accept: str, media_type: str) -> float:
+    """The q that `accept` gives media_type: that of its most specific matching range
+    (RFC 9110 §12.5.1), 0 when none matches."""
+    kind = media_type.split("/")[0]
+    specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}
+    best, best_level = 0.0, -1
+    for item in accept.split(","):
+        media_range, *params = (part.strip() for part in item.split(";"))
+        level = specificity.get(media_range.lower(), -1)
+        if level <= best_level:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        best, best_level = quality, level
+    return best
+
+
 def _wants_pdf(requested: DocumentFormat | None, accept: str | None) -> bool:
+    """`?format=` decides; else the PDF only when Accept prefers it to HTML (a browser's
+    `text/html,…,*/*;q=0.8` gets the HTML, `Accept: application/pdf` the PDF)."""
     if requested is not None:
         return requested is DocumentFormat.PDF
-    return accept is not None and PDF in accept.lower()
+    return accept is not None and _quality(accept, PDF) > _quality(accept, HTML)
 
 
 def _parse_terms(terms: Any) -> RestructuringRequest:
