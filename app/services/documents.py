@@ -23,7 +23,7 @@ from app.documents import AgreementDocument, DebtLine, Parties, PlanRow
 from app.documents.content import utc_timestamp
 from app.engine.money import Currency, format_amount
 from app.engine.option import Option
-from app.engine.position import PositionSummary
+from app.engine.position import InstallmentStatus, Position
 from app.engine.restructuring import RestructuringRequest, restructuring_options
 from app.services import agreements
 from app.services.agreement_views import AgreementView
@@ -80,7 +80,7 @@ def agreement_document(
         updated_at=view.updated_at.astimezone(UTC),
         currency=currency.code,
         restructured_on=request.as_of.isoformat(),
-        debt_lines=_debt_lines(summary, currency),
+        debt_lines=_debt_lines(restructuring.position, currency),
         debt_total=money(summary.payoff_amount),
         waived_penalty=money(option.waived_penalty),
         waived_interest=money(option.waived_interest),
@@ -123,22 +123,28 @@ def _chosen(options: Sequence[Option], option_id: str) -> Option:
     raise LookupError(f"the stored terms no longer produce option {option_id}")
 
 
-def _debt_lines(summary: PositionSummary, currency: Currency) -> tuple[DebtLine, ...]:
+def _debt_lines(position: Position, currency: Currency) -> tuple[DebtLine, ...]:
     """The debt's structure; its lines add up to the payoff amount (提前结清金额, SPEC §5)."""
-    not_yet_due = summary.outstanding_principal - summary.overdue_principal
+    summary = position.summary
+    # an installment due on the restructuring date is neither overdue nor not yet due
+    due_today = [i for i in position.installments if i.status is InstallmentStatus.DUE_TODAY]
+    due_today_principal = sum((i.outstanding_principal for i in due_today), Decimal(0))
     lines = [
         ("逾期本金", "Overdue principal", summary.overdue_principal),
         ("逾期利息", "Overdue interest", summary.overdue_interest),
         ("罚息", "Penalty interest", summary.outstanding_penalty),
         ("逾期费用", "Overdue fees", summary.overdue_fee),
-        ("未到期本金", "Principal not yet due", not_yet_due),
+        (
+            "未到期本金",
+            "Principal not yet due",
+            summary.outstanding_principal - summary.overdue_principal - due_today_principal,
+        ),
         ("应计利息", "Accrued interest", summary.accrued_interest),
     ]
-    # an installment due on the restructuring date is not overdue: its interest and fee are in
-    # the payoff amount but in none of the lines above
-    due_today = summary.payoff_amount - sum((amount for *_, amount in lines), Decimal(0))
     if due_today:
-        lines.append(("当日到期利息及费用", "Interest and fees due that day", due_today))
+        # the rest of the payoff amount: that installment's principal, interest and fee
+        rest = summary.payoff_amount - sum((amount for *_, amount in lines), Decimal(0))
+        lines.append(("当日到期本息及费用", "Due that day (principal, interest, fees)", rest))
     return tuple(DebtLine(zh, en, format_amount(amount, currency)) for zh, en, amount in lines)
 
 

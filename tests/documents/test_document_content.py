@@ -25,7 +25,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from tests.agreement_flow import PLAN_DUE_DATES, activate, create, pay
+from tests.agreement_flow import PLAN_DUE_DATES, activate, create, create_body, pay
 from tests.documents.pdf_tools import embedded_font_files, pdf_text, require_pdf_toolchain
 
 # 《商业银行信用卡业务监督管理办法》 Art. 70: the items, each heading Chinese + English term
@@ -187,3 +187,25 @@ def test_the_accept_header_chooses_by_quality(accept, pdf):
     from app.api.routes.documents import _wants_pdf
 
     assert _wants_pdf(None, accept) is pdf
+
+
+def test_restructured_on_a_due_date_the_debt_shows_what_falls_due_that_day(db_client, auth):
+    """Restructured on 2026-05-15, the day installment 4 falls due (figures of the module
+    docstring): nothing is overdue yet; due that day 2435.46 + 73.61 = 2509.07; not yet due,
+    installment 5's principal 4907.45 − 2435.46 = 2471.99; accrued interest 0 (the last due
+    date is that very day); the payoff amount 2509.07 + 2471.99 = 4981.06."""
+    options = create_body()["options_request"]
+    agreement = create(db_client, auth, options_request={**options, "as_of": "2026-05-15"})
+    html = _document(db_client, auth, agreement["id"]).decode("utf-8")
+    text = _squash(re.sub(r"<[^>]+>", " ", html[html.index("<body>") :]))
+    expected = {
+        "逾期本金": "0.00",
+        "逾期利息": "0.00",
+        "罚息": "0.00",
+        "未到期本金": "2471.99",
+        "应计利息": "0.00",
+        "当日到期本息及费用": "2509.07",
+        "合计（提前结清金额）": "4981.06",
+    }
+    for label, amount in expected.items():
+        assert re.search(rf"{label} [A-Za-z (),-]+ {re.escape(amount)}\b", text), label

@@ -4,6 +4,7 @@ the document follows the agreement's key and tenant rules; no font, no PDF (503)
 from __future__ import annotations
 
 import io
+import json
 import logging
 import sys
 import uuid
@@ -71,6 +72,7 @@ def test_party_details_are_printed_and_stored_or_logged_nowhere(
     caplog.set_level(logging.DEBUG)
     agreement = activate(db_client, auth)
     url = f"/v1/agreements/{agreement['id']}/document"
+    events_before = db_client.get(f"/v1/agreements/{agreement['id']}/events", headers=auth).json()
     html = db_client.post(url, json=parties, headers=auth)
     assert html.status_code == 200
     assert html.headers["cache-control"] == "no-store"
@@ -85,6 +87,9 @@ def test_party_details_are_printed_and_stored_or_logged_nowhere(
     assert "________" not in html.text  # no blank left where a detail was given
 
     events = db_client.get(f"/v1/agreements/{agreement['id']}/events", headers=auth).text
+    assert json.loads(events) == events_before
+    after = db_client.get(f"/v1/agreements/{agreement['id']}", headers=auth).json()
+    assert after["version"] == agreement["version"]  # rendering wrote nothing
     dump = _database_dump(database)
     logs = log_lines.getvalue() + "\n".join(
         f"{r.getMessage()} {r.__dict__}" for r in caplog.records
