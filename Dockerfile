@@ -21,6 +21,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     DATABASE_URL=sqlite:////srv/data/repayment.db \
     LOG_LEVEL=INFO
+# the agreement document's PDF (SPEC §13): WeasyPrint loads Pango and HarfBuzz's subsetter at run
+# time, and the Chinese text needs the CJK font it embeds; versions follow the base image's Debian
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /srv --no-create-home app \
     && mkdir -p /srv/data \

@@ -44,7 +44,7 @@ openapi: $(STAMP)
 	$(BIN)/python -m app.openapi > openapi/openapi.json
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py && $(BIN)/python bench/document.py
 
 clean:
 	rm -rf $(VENV) .lock-tools .pytest_cache .mypy_cache .ruff_cache .hypothesis $(TS)/node_modules

@@ -10,6 +10,7 @@ from app.api.routes import (
     accruals,
     agreements,
     apr,
+    documents,
     examples,
     operations,
     positions,
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
     guarded = [route for module in calculations for route in module.router.routes] if guard else []
     app.state.key_guarded_routes = frozenset(map(id, guarded))
     app.include_router(agreements.router)
+    app.include_router(documents.router)
     app.include_router(readiness.router)
     return app
 
