@@ -18,6 +18,7 @@ from app.api.routes import (
     schedules,
 )
 from app.settings import get_settings
+from app.ui import install as install_ui
 
 
 def create_app() -> FastAPI:
@@ -30,6 +31,9 @@ def create_app() -> FastAPI:
             "Every amount is a decimal string."
         ),
         lifespan=database_lifespan,
+        # /docs and /redoc are served from the service's own files by app.ui (no CDN)
+        docs_url=None,
+        redoc_url=None,
     )
     settings = get_settings()
     problems.install(app)
@@ -48,6 +52,7 @@ def create_app() -> FastAPI:
     app.state.key_guarded_routes = frozenset(map(id, guarded))
     app.include_router(agreements.router)
     app.include_router(readiness.router)
+    install_ui(app)
     return app
 
 
