@@ -9,79 +9,32 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.api.deps import ClockDep, DatabaseDep, SettingsDep
 from app.api.schemas.agreements import AgreementCreateRequest
 from app.api.schemas.restructuring import OptionsRequest
-from app.engine.errors import CalculationError
-from app.services import errors as service_errors
 from app.services.api_keys import Principal
 from app.ui import backend
 from app.ui.forms import CASE_STUDY_FORM, LOAN_FIELDS, METHODS, options_request
 from app.ui.pages import DOCUMENT_HEADERS, form_fields, local_path, redirect, render
+from app.ui.refusals import REFUSED, PageError, in_transaction, refusal
 from app.ui.sessions import UiSession, csrf_matches, current_session, session_for_form
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
-T = TypeVar("T")
-
-_SERVICE_STATUS = (
-    (service_errors.InvalidApiKey, 401),
-    (service_errors.AgreementNotFound, 404),
-    (service_errors.IdempotencyKeyInProgress, 409),
-    (service_errors.IllegalTransition, 409),
-    (service_errors.InvalidRequest, 422),
-)
-
-
-class PageError(Exception):
-    """A refusal to show on the page: its status and its messages."""
-
-    def __init__(self, status: int, messages: list[str]) -> None:
-        super().__init__(messages)
-        self.status = status
-        self.messages = messages
-
-
-def _refusal(exc: Exception) -> PageError:
-    if isinstance(exc, ValidationError):
-        return PageError(422, [_describe(e) for e in exc.errors()[:20]])
-    if isinstance(exc, CalculationError):
-        return PageError(422, [f"{exc.field}: {exc.reason}"])
-    assert isinstance(exc, service_errors.ServiceError)
-    status = next((s for cls, s in _SERVICE_STATUS if isinstance(exc, cls)), 400)
-    return PageError(status, [exc.detail])
-
-
-def _describe(error: Any) -> str:
-    field = ".".join(str(p) for p in error.get("loc", ())) or "form"
-    return f"{field}: {error.get('msg', 'invalid')}"
-
-
-_REFUSED = (ValidationError, CalculationError, service_errors.ServiceError)
-
-
-def _in_transaction(database: Any, work: Callable[[Session], T]) -> T:
-    """Run `work` in one transaction, rolled back (nothing half-written) when it refuses."""
-    try:
-        with database.transaction() as db:
-            return work(db)
-    except _REFUSED as exc:
-        raise _refusal(exc) from None
 
 
 def _calculate(form: dict[str, str]) -> tuple[dict[str, Any], backend.Calculation]:
     request = options_request(form)
     try:
         return request, backend.calculate(OptionsRequest.model_validate(request))
-    except _REFUSED as exc:
-        raise _refusal(exc) from None
+    except REFUSED as exc:
+        raise refusal(exc) from None
 
 
 def _loan_page(
@@ -124,10 +77,28 @@ def loan_form(request: Request, start: str | None = None) -> Response:
     return _loan_page(request, session_for_form(request), dict(form), compute=False)
 
 
+def _key_for_calculations(
+    request: Request, session: UiSession, database: Any, next_path: str
+) -> Response | None:
+    """The key form when calculations need a key (SPEC §8) and the session has none that
+    works; None when the page may compute."""
+    if not getattr(request.app.state, "ui_calculations_need_key", False):
+        return None
+    try:
+        in_transaction(database, lambda db: backend.principal_of(db, session.api_key))
+    except PageError as refused:
+        session.api_key = None
+        return render(request, "key.html", session, refused.status, next=next_path,
+                      errors=refused.messages)  # fmt: skip
+    return None
+
+
 @router.get("/case-study")
-def case_study(request: Request) -> Response:
+def case_study(request: Request, database: DatabaseDep) -> Response:
     """The case study's position and options on 2026-06-20, straight away (SPEC §14)."""
-    return _loan_page(request, session_for_form(request), dict(CASE_STUDY_FORM))
+    session = session_for_form(request)
+    refused = _key_for_calculations(request, session, database, "/ui/case-study")
+    return refused or _loan_page(request, session, dict(CASE_STUDY_FORM))
 
 
 @router.get("/options")
@@ -145,12 +116,13 @@ def _checked_session(request: Request, fields: dict[str, str]) -> UiSession:
 
 
 @router.post("/options")
-def show_options(request: Request, fields: FormDep) -> Response:
+def show_options(request: Request, fields: FormDep, database: DatabaseDep) -> Response:
     try:
         session = _checked_session(request, fields)
     except PageError as refused:
         return _refused_page(request, refused)
-    response = _loan_page(request, session, fields)
+    response = _key_for_calculations(request, session, database, "/ui")
+    response = response or _loan_page(request, session, fields)
     # htmx keeps the form's URL: a reload must not land on this POST-only address
     response.headers["HX-Push-Url"] = "false"
     return response
@@ -198,7 +170,7 @@ def create_agreement(
         )
 
     try:
-        agreement = _in_transaction(database, create)
+        agreement = in_transaction(database, create)
     except PageError as refused:
         if refused.status == 401:
             session.api_key = None  # revoked meanwhile: the form asks for a key again
@@ -219,7 +191,7 @@ def _with_key(
         return show(db, backend.principal_of(db, session.api_key))
 
     try:
-        return _in_transaction(database, work)
+        return in_transaction(database, work)
     except PageError as refused:
         if refused.status == 401:
             session.api_key = None
@@ -278,7 +250,7 @@ def enter_key(request: Request, fields: FormDep, database: DatabaseDep) -> Respo
         return _refused_page(request, refused)
     next_path = local_path(fields.get("next"))
     try:
-        _in_transaction(database, lambda db: _principal(db, session, fields.get("api_key")))
+        in_transaction(database, lambda db: _principal(db, session, fields.get("api_key")))
     except PageError as refused:
         session.api_key = None
         return render(request, "key.html", session, refused.status, next=next_path,

@@ -20,6 +20,7 @@ from tests.ui.browser import ARGS, CHROMIUM, offline_context, require_chromium
 
 pytestmark = pytest.mark.xdist_group("browser")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "ui-case-study.png"
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 AGREEMENT_URL = re.compile(r".*/ui/agreements/[0-9a-f-]{36}$")
 
 
@@ -87,6 +88,8 @@ def test_an_agent_restructures_the_case_study(browser, base_url, api_key, javasc
     borrower_ref = f"B-flow-{uuid.uuid4().hex[:8]}"
     with offline_context(browser, javascript=javascript) as (context, offline):
         page = context.new_page()
+        swapped = []  # requests htmx made (scripts on): the page swapped in place
+        page.on("request", lambda r: swapped.append(r.url) if r.headers.get("hx-request") else 0)
         _enter_the_case_study(page, base_url)
         _fill_agreement(page, api_key, borrower_ref)
         page.click("#create-agreement")
@@ -105,6 +108,7 @@ def test_an_agent_restructures_the_case_study(browser, base_url, api_key, javasc
         row = page.locator(f'tr[data-agreement-id="{agreement_id}"]')
         assert row.count() == 1
         assert borrower_ref in row.inner_text()
+        assert bool(swapped) == javascript
         assert offline.blocked == []
         assert offline.csp_violations == []
     assert [a["id"] for a in _listed(base_url, api_key, borrower_ref)] == [agreement_id]
@@ -178,8 +182,12 @@ def test_the_api_docs_render_with_no_network(browser, base_url):
         page.wait_for_selector(".opblock-summary", timeout=20_000)
         assert page.locator(".opblock").count() == expected
         assert page.locator(".opblock-summary-path").first.inner_text().startswith("/")
+        assert offline.csp_violations == []
 
         page.goto(f"{base_url}/redoc")
         page.wait_for_selector('[data-section-id^="operation/"]', timeout=20_000)
         assert page.locator('[data-section-id^="operation/"]').count() == expected
         assert offline.blocked == []
+        # ReDoc's bundle hard-codes its attribution logo on a CDN: the page's CSP (img-src
+        # 'self' data:) refuses it before any request is made; nothing else is refused
+        assert all(REDOC_LOGO in m for m in offline.csp_violations), offline.csp_violations

@@ -210,3 +210,30 @@ def test_after_the_key_form_only_a_path_of_the_page_is_followed():
     assert local_path("/ui/agreements/x") == "/ui/agreements/x"
     for url in ("https://evil.example/ui", "//evil.example/ui", "/ui\\@evil", "/v1/x", "", None):
         assert local_path(url) == "/ui"
+
+
+def test_when_calculations_need_a_key_the_page_s_do_too(database, monkeypatch):
+    """SPEC §8: REQUIRE_API_KEY_FOR_CALCULATIONS guards the page's calculations as well."""
+    from fastapi.testclient import TestClient
+
+    from app.settings import get_settings
+    from tests.database import make_app
+
+    monkeypatch.setenv("REQUIRE_API_KEY_FOR_CALCULATIONS", "true")
+    get_settings.cache_clear()
+    try:
+        guarded = TestClient(make_app(database), follow_redirects=False)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert guarded.get("/ui/case-study").status_code == 401
+    token = form_inputs(guarded)["csrf_token"]
+    refused = guarded.post("/ui/options", data={**CASE_STUDY_FORM, "csrf_token": token})
+    assert refused.status_code == 401
+    assert 'name="api_key"' in refused.text
+    assert "position.summary" not in refused.text
+    key = new_key(database, "t-ui-guarded")
+    assert guarded.post("/ui/key", data={"csrf_token": token, "api_key": key}).status_code == 303
+    assert figures(guarded.get("/ui/case-study").text)["options.recommended"][0] == (
+        "reinstallment-6"
+    )
