@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.api.deps import Clock
@@ -77,7 +79,14 @@ def create_agreement(
         settings=settings,
         idempotency_key=idempotency_key,
     )
-    document: dict[str, Any] = json.loads(bytes(response.body))
+    return _document(response)
+
+
+def _document(answer: Response | BaseModel) -> dict[str, Any]:
+    """A route's answer as its JSON document (a finished Response or a response model)."""
+    if isinstance(answer, BaseModel):
+        return answer.model_dump(mode="json")
+    document: dict[str, Any] = json.loads(bytes(answer.body))
     return document
 
 
@@ -85,9 +94,11 @@ def get_agreement(
     db: Session, *, principal: Principal, agreement_id: str, clock: Clock
 ) -> dict[str, Any]:
     """GET /v1/agreements/{id} (standing as of today): AgreementNotFound for another tenant."""
-    response = agreement_routes.get_agreement(agreement_id, principal, db, clock, None)
-    document: dict[str, Any] = json.loads(bytes(response.body))
-    return document
+    return _document(
+        agreement_routes.get_agreement(
+            agreement_id=agreement_id, principal=principal, db=db, clock=clock, as_of=None
+        )
+    )
 
 
 def list_agreements(
@@ -105,7 +116,7 @@ def list_agreements(
         cursor=cursor,
         as_of=None,
     )
-    return page.model_dump(mode="json")
+    return _document(page)
 
 
 def agreement_document_html(
