@@ -19,6 +19,7 @@ from app.api.routes import (
     schedules,
 )
 from app.settings import get_settings
+from app.ui import install as install_ui
 
 
 def create_app() -> FastAPI:
@@ -31,6 +32,9 @@ def create_app() -> FastAPI:
             "Every amount is a decimal string."
         ),
         lifespan=database_lifespan,
+        # /docs and /redoc are served from the service's own files by app.ui (no CDN)
+        docs_url=None,
+        redoc_url=None,
     )
     settings = get_settings()
     problems.install(app)
@@ -50,6 +54,7 @@ def create_app() -> FastAPI:
     app.include_router(agreements.router)
     app.include_router(documents.router)
     app.include_router(readiness.router)
+    install_ui(app)
     return app
 
 

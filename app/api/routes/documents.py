@@ -128,9 +128,10 @@ def _respond(document: AgreementDocument, pdf: bool, private: bool) -> Response:
     return Response(render_html(document), media_type=HTML, headers=headers)
 
 
-def _document(
+def agreement_document_of(
     agreement_id: str, principal: TenantDep, db: DbDep, clock: ClockDep, parties: Parties
 ) -> AgreementDocument:
+    """The document's content for one agreement (also what the collector's page shows)."""
     now = clock.now()
     return agreement_document(
         db,
@@ -154,7 +155,7 @@ def get_agreement_document(
     accept: AcceptHeader = None,
 ) -> Response:
     """The agreement document (协商还款协议): HTML, or the PDF/A by `Accept` or `?format=pdf`."""
-    document = _document(agreement_id, principal, db, clock, Parties())
+    document = agreement_document_of(agreement_id, principal, db, clock, Parties())
     return _respond(document, _wants_pdf(requested, accept), private=False)
 
 
@@ -169,5 +170,5 @@ def render_agreement_document(
     accept: AcceptHeader = None,
 ) -> Response:
     """The same document with the lender's and borrower's details printed in; none stored."""
-    document = _document(agreement_id, principal, db, clock, body.to_parties())
+    document = agreement_document_of(agreement_id, principal, db, clock, body.to_parties())
     return _respond(document, _wants_pdf(requested, accept), private=True)
