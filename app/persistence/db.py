@@ -1,6 +1,7 @@
 """One engine and session factory per database URL (SPEC §7 storage).
 
-SQLite (the default) runs in WAL mode with foreign keys on, and every transaction starts with
+SQLite (the default) runs in WAL mode with `synchronous = FULL` (an acknowledged write survives
+a power loss, SPEC §8) and foreign keys on, and every transaction starts with
 `BEGIN IMMEDIATE`: writers queue on the database lock (busy timeout) instead of failing when two
 deferred transactions both try to upgrade to a write. PostgreSQL runs at READ COMMITTED and the
 repositories lock the agreement row (`SELECT ... FOR UPDATE`) before changing it.
@@ -36,7 +37,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            # FULL: WAL is synced at every commit, so an acknowledged write survives a power loss
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -50,6 +52,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
@@ -58,6 +61,7 @@ def make_engine(url: str) -> Engine:
         return engine
     return create_engine(
         url,
+        hide_parameters=True,  # no amounts or references in the log of a failed statement
         pool_pre_ping=True,
         pool_size=POOL_SIZE,
         max_overflow=POOL_OVERFLOW,
