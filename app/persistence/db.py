@@ -19,8 +19,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# the readiness probe's own connection gives up quickly (libpq's shortest useful connect timeout
+# is 2 s); its statements may not run longer than this on a server that answers
+PROBE_CONNECT_TIMEOUT_S, PROBE_STATEMENT_TIMEOUT_MS = 2, 1000
 # connections per engine: the API admits at most this many requests with a session at once,
 # so a request holding a lock never waits for a pool slot or a worker thread (app/api/deps.py)
 POOL_SIZE, POOL_OVERFLOW = 10, 10
@@ -69,6 +73,24 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def make_probe_engine(url: str) -> Engine:
+    """An Engine for the readiness check: a fresh connection each time (no pool to wait on or
+    to leave a hung connection in), short timeouts, no BEGIN IMMEDIATE (it only reads)."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return create_engine(
+            url, poolclass=NullPool, hide_parameters=True, connect_args={"timeout": 1}
+        )
+    return create_engine(
+        url,
+        poolclass=NullPool,
+        hide_parameters=True,
+        connect_args={
+            "connect_timeout": PROBE_CONNECT_TIMEOUT_S,
+            "options": f"-c statement_timeout={PROBE_STATEMENT_TIMEOUT_MS}",
+        },
+    )
+
+
 class Database:
     """The engine and session factory an app (or a CLI command) works with."""
 
@@ -76,6 +98,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._probe_engine: Engine | None = None
+
+    @property
+    def probe_engine(self) -> Engine:
+        """The readiness check's engine, made on first use."""
+        if self._probe_engine is None:
+            self._probe_engine = make_probe_engine(self.url)
+        return self._probe_engine
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -90,3 +120,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._probe_engine is not None:
+            self._probe_engine.dispose()
