@@ -116,9 +116,10 @@ def test_a_reversal_reallocates_what_remains_and_both_appear_in_the_events(db_cl
 
 def test_reversing_the_payment_that_completed_the_plan_reopens_it(db_client, auth):
     agreement = activate(db_client, auth)
-    assert pay(db_client, auth, agreement["id"], "all", "2026-07-20", "5284.86").json()[
-        "status"
-    ] == "completed"
+    assert (
+        pay(db_client, auth, agreement["id"], "all", "2026-07-20", "5284.86").json()["status"]
+        == "completed"
+    )
     reopened = _reverse(db_client, auth, agreement["id"], "all", "2026-07-22", "bounced")
     assert reopened.json()["status"] == "active"
     assert reopened.json()["installments"][0]["paid"] == "0.00"

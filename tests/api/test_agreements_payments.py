@@ -150,8 +150,15 @@ def test_evaluate_breaches_after_breach_after_days_and_a_read_only_shows_it(db_c
     assert db_client.post(
         "/v1/agreements/evaluate", json={"as_of": "2026-08-19"}, headers=auth
     ).json() == {"as_of": "2026-08-19", "evaluated": 1, "breached": 0, "completed": 0}
-    evaluated = db_client.post("/v1/agreements/evaluate", json={"as_of": "2026-08-20"}, headers=auth)
-    assert evaluated.json() == {"as_of": "2026-08-20", "evaluated": 1, "breached": 1, "completed": 0}
+    evaluated = db_client.post(
+        "/v1/agreements/evaluate", json={"as_of": "2026-08-20"}, headers=auth
+    )
+    assert evaluated.json() == {
+        "as_of": "2026-08-20",
+        "evaluated": 1,
+        "breached": 1,
+        "completed": 0,
+    }
     assert db_client.get(url, headers=auth).json()["status"] == "breached"
     event = db_client.get(f"{url}/events", headers=auth).json()["events"][-1]
     assert (event["action"], event["from_status"], event["to_status"]) == (
