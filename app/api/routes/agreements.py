@@ -7,15 +7,26 @@ route parses, makes one service call and serializes; the rules live in app/servi
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from app.agreement_states import AgreementAction, AgreementStatus
 from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
-from app.api.problems import PROBLEM_JSON, Problem
+from app.api.routes.agreement_http import (
+    AsOf,
+    Cursor,
+    IdempotencyKeyHeader,
+    IfMatch,
+    Limit,
+    agreement_reply,
+    evaluation_reply,
+    expected_versions,
+    idempotency_of,
+    problems,
+    send,
+    send_agreement,
+)
 from app.api.schemas.agreements import (
     REF_PATTERN,
     AcceptRequest,
@@ -29,90 +40,9 @@ from app.api.schemas.agreements import (
     ReasonRequest,
     ReversalRequest,
 )
-from app.api.schemas.common import DateIn
 from app.services import agreement_commands, agreements
-from app.services.agreement_views import AgreementView
-from app.services.evaluation import Evaluation
-from app.services.idempotency import IdempotencyKey, StoredResponse
-from app.settings import Settings
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
-
-_DESCRIPTIONS = {
-    400: "Malformed JSON",
-    401: "Missing, unknown or revoked API key",
-    404: "No such agreement (or payment) for this tenant",
-    409: "Illegal transition, reused payment reference, or Idempotency-Key in progress",
-    412: "If-Match does not match the current ETag",
-    422: "Invalid input",
-}
-
-
-def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {
-        status: {
-            "model": Problem,
-            "content": {PROBLEM_JSON: {}},
-            "description": _DESCRIPTIONS[status],
-        }
-        for status in statuses
-    }
-
-
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Same key and request: the first response again; kept 24 hours per tenant",
-    ),
-]
-IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description="The ETag the change is based on")
-]
-# DateIn: an ISO date only (not epoch seconds, not a date-time), 1900-01-01 to 2200-12-31
-AsOf = Annotated[DateIn | None, Query(description="Standing as of this date (default today)")]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=200)]
-_ETAG = re.compile(r'^"([0-9]{1,18})"$')
-
-
-def _expected_versions(if_match: str | None) -> set[int] | None:
-    """If-Match as the versions it accepts: None (no header, or *) accepts any."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    tags = (tag.strip() for tag in if_match.split(","))
-    return {int(m.group(1)) for tag in tags if (m := _ETAG.fullmatch(tag))}
-
-
-def _idempotency(key: str | None, settings: Settings) -> IdempotencyKey | None:
-    return None if key is None else IdempotencyKey(key, settings.idempotency_wait_seconds)
-
-
-def _agreement_reply(status_code: int) -> Callable[[AgreementView], StoredResponse]:
-    def render(view: AgreementView) -> StoredResponse:
-        headers = {"ETag": f'"{view.version}"'}
-        if status_code == 201:
-            headers["Location"] = f"{router.prefix}/{view.id}"
-        body = AgreementResponse.from_view(view).model_dump_json()
-        return StoredResponse(status_code, headers, body)
-
-    return render
-
-
-def _evaluation_reply(evaluation: Evaluation) -> StoredResponse:
-    return StoredResponse(200, {}, EvaluateResponse.from_evaluation(evaluation).model_dump_json())
-
-
-def _send(reply: StoredResponse) -> Response:
-    return Response(reply.body, reply.status, headers=reply.headers, media_type="application/json")
-
-
-def _send_agreement(view: AgreementView) -> Response:
-    return _send(_agreement_reply(200)(view))
-
 
 _CREATED = {
     201: {
@@ -129,7 +59,7 @@ _CREATED = {
     "",
     status_code=201,
     response_model=AgreementResponse,
-    responses={**_CREATED, **_problems(400, 401, 409, 422)},
+    responses={**_CREATED, **problems(400, 401, 409, 422)},
 )
 def create_agreement(
     body: AgreementCreateRequest,
@@ -140,19 +70,19 @@ def create_agreement(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Record the option a borrower chose (协商还款协议) as a `proposed` agreement."""
-    return _send(
+    return send(
         agreement_commands.create(
             db,
             principal=principal,
             draft=body.to_draft(),
-            idempotency=_idempotency(idempotency_key, settings),
+            idempotency=idempotency_of(idempotency_key, settings),
             now=clock.now(),
-            render=_agreement_reply(201),
+            render=agreement_reply(201),
         )
     )
 
 
-@router.get("", responses=_problems(401, 422))
+@router.get("", responses=problems(401, 422))
 def list_agreements(
     principal: TenantDep,
     db: DbDep,
@@ -178,7 +108,7 @@ def list_agreements(
     return AgreementListResponse.from_page(page)
 
 
-@router.post("/evaluate", response_model=EvaluateResponse, responses=_problems(400, 401, 409, 422))
+@router.post("/evaluate", response_model=EvaluateResponse, responses=problems(400, 401, 409, 422))
 def evaluate_agreements(
     principal: TenantDep,
     db: DbDep,
@@ -188,19 +118,19 @@ def evaluate_agreements(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Record the breaches and completions of the tenant's active agreements as of `as_of`."""
-    return _send(
+    return send(
         agreement_commands.evaluate(
             db,
             principal=principal,
             as_of=None if body is None else body.as_of,
-            idempotency=_idempotency(idempotency_key, settings),
+            idempotency=idempotency_of(idempotency_key, settings),
             now=clock.now(),
-            render=_evaluation_reply,
+            render=evaluation_reply,
         )
     )
 
 
-@router.get("/{agreement_id}", response_model=AgreementResponse, responses=_problems(401, 404, 422))
+@router.get("/{agreement_id}", response_model=AgreementResponse, responses=problems(401, 404, 422))
 def get_agreement(
     agreement_id: str, principal: TenantDep, db: DbDep, clock: ClockDep, as_of: AsOf = None
 ) -> Response:
@@ -209,10 +139,10 @@ def get_agreement(
     view = agreements.read_agreement(
         db, principal=principal, agreement_id=agreement_id, as_of=as_of or clock.today()
     )
-    return _send_agreement(view)
+    return send_agreement(view)
 
 
-_ACTION_PROBLEMS = _problems(400, 401, 404, 409, 412, 422)
+_ACTION_PROBLEMS = problems(400, 401, 404, 409, 412, 422)
 
 
 @router.post("/{agreement_id}/accept", response_model=AgreementResponse, responses=_ACTION_PROBLEMS)
@@ -227,17 +157,17 @@ def accept_agreement(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """The borrower's consent: proposed → accepted."""
-    return _send(
+    return send(
         agreement_commands.act(
             db,
             principal=principal,
             agreement_id=agreement_id,
             action=AgreementAction.ACCEPT,
             consent=body.to_consent(),
-            expected_versions=_expected_versions(if_match),
-            idempotency=_idempotency(idempotency_key, settings),
+            expected_versions=expected_versions(if_match),
+            idempotency=idempotency_of(idempotency_key, settings),
             now=clock.now(),
-            render=_agreement_reply(200),
+            render=agreement_reply(200),
         )
     )
 
@@ -255,17 +185,17 @@ def _status_route(action: AgreementAction, summary: str) -> None:
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response:
-        return _send(
+        return send(
             agreement_commands.act(
                 db,
                 principal=principal,
                 agreement_id=agreement_id,
                 action=action,
                 reason=None if body is None else body.reason,
-                expected_versions=_expected_versions(if_match),
-                idempotency=_idempotency(idempotency_key, settings),
+                expected_versions=expected_versions(if_match),
+                idempotency=idempotency_of(idempotency_key, settings),
                 now=clock.now(),
-                render=_agreement_reply(200),
+                render=agreement_reply(200),
             )
         )
 
@@ -306,11 +236,11 @@ def record_payment(
         reference=body.reference,
         payment_date=body.date,
         amount=body.amount,
-        expected_versions=_expected_versions(if_match),
+        expected_versions=expected_versions(if_match),
         now=now,
         as_of=as_of or now.date(),
     )
-    return _send_agreement(view)
+    return send_agreement(view)
 
 
 @router.post(
@@ -338,14 +268,14 @@ def reverse_payment(
         reference=reference,
         reversal_date=body.date,
         reason=body.reason,
-        expected_versions=_expected_versions(if_match),
+        expected_versions=expected_versions(if_match),
         now=now,
         as_of=as_of or now.date(),
     )
-    return _send_agreement(view)
+    return send_agreement(view)
 
 
-@router.get("/{agreement_id}/events", responses=_problems(401, 404, 422))
+@router.get("/{agreement_id}/events", responses=problems(401, 404, 422))
 def list_agreement_events(
     agreement_id: str,
     principal: TenantDep,
