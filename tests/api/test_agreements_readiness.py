@@ -91,13 +91,26 @@ def _signal(pids: list[int], signum: signal.Signals) -> None:
     or os.environ.get("REQUIRE_POSTGRESQL") != "1",
     reason="needs the PostgreSQL run of .ci/run (DATABASE_URL and REQUIRE_POSTGRESQL=1)",
 )
-def test_with_postgresql_stopped_readyz_is_503_within_2_s_and_positions_stay_fast():
+def test_with_postgresql_stopped_readyz_is_503_within_2_s_and_positions_stay_fast(auth):
+    """While stopped, 25 agreement reads hang on the database too (each holds a worker thread
+    until the server resumes): calculations still answer at once."""
     with live_server() as base_url, httpx.Client(base_url=base_url, timeout=10) as client:
         assert client.get("/readyz").status_code == 200
+        assert client.get("/v1/agreements", headers=auth).status_code == 200
         assert client.post("/v1/positions", json=CASE_STUDY_POSITION).status_code == 200
         pids = _postgres_pids()
         _signal(pids, signal.SIGSTOP)
+        hung = ThreadPoolExecutor(25)
         try:
+
+            def hung_read(_: int) -> str:
+                try:
+                    return str(httpx.get(f"{base_url}/v1/agreements", headers=auth, timeout=4))
+                except httpx.TimeoutException:
+                    return "timed out"
+
+            reads = [hung.submit(hung_read, n) for n in range(25)]
+            time.sleep(0.5)  # the reads reach the database first
 
             def timed_readyz(_: int) -> tuple[int, float]:
                 began = time.monotonic()
@@ -114,8 +127,10 @@ def test_with_postgresql_stopped_readyz_is_503_within_2_s_and_positions_stay_fas
                     positions.append(time.monotonic() - began)
                     assert answer.status_code == 200
                 answers = readiness.result(timeout=30) + concurrent
+            assert sum(r.result(timeout=10) == "timed out" for r in reads) > 0  # really hung
         finally:
             _signal(pids, signal.SIGCONT)
+            hung.shutdown(wait=True)
         assert all(status == 503 for status, _ in answers), answers
         assert max(seconds for _, seconds in answers) < 2.0, answers
         assert statistics.median(positions) < 0.25, positions

@@ -6,9 +6,13 @@ Plan: six installments of 880.81 due on the 20th, 2026-07-20 … 2026-12-20 (cas
 from __future__ import annotations
 
 import base64
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
+from app.persistence import repositories
+from app.persistence.models import AgreementPaymentRow, AgreementRow
 from tests.agreement_flow import activate, create, pay
 
 
@@ -72,6 +76,38 @@ def test_evaluate_records_once_and_a_retry_replays(db_client, make_tenant):
         "/v1/agreements/evaluate", json={"as_of": "2026-08-21"}, headers=headers
     )
     assert other_key.status_code == 422  # the same key with another request
+
+
+def test_evaluate_records_the_completion_of_an_active_agreement_that_owes_nothing(
+    db_client, auth, database
+):
+    """A payment records the completion it makes, so this arises only from rows written
+    otherwise (data from before that rule): 5284.86, all that is owed, paid on 2026-07-20
+    without the service. Evaluate on 07-19 sees nothing paid yet (installment 1 is not due
+    until 07-20): still active; on 07-20, completed."""
+    agreement = activate(db_client, auth)
+    with database.transaction() as session:
+        pk = session.scalar(select(AgreementRow.pk).where(AgreementRow.id == agreement["id"]))
+        repositories.add_payment(
+            session,
+            AgreementPaymentRow(
+                agreement_pk=pk, reference="legacy", payment_date=date(2026, 7, 20),
+                amount=528486, recorded_by="migration", recorded_at=datetime.now(UTC),
+            ),
+        )  # fmt: skip
+    url = f"/v1/agreements/{agreement['id']}"
+    read = db_client.get(f"{url}?as_of=2026-07-20", headers=auth).json()
+    assert (read["status"], read["standing"]["status"]) == ("active", "completed")
+    early = db_client.post("/v1/agreements/evaluate", json={"as_of": "2026-07-19"}, headers=auth)
+    assert early.json() == {"as_of": "2026-07-19", "evaluated": 1, "breached": 0, "completed": 0}
+    done = db_client.post("/v1/agreements/evaluate", json={"as_of": "2026-07-20"}, headers=auth)
+    assert done.json() == {"as_of": "2026-07-20", "evaluated": 1, "breached": 0, "completed": 1}
+    event = db_client.get(f"{url}/events", headers=auth).json()["events"][-1]
+    assert (event["action"], event["to_status"], event["details"]) == (
+        "completed",
+        "completed",
+        {"date": "2026-07-20"},
+    )
 
 
 def test_evaluate_defaults_to_today_and_validates_its_body(db_client, make_tenant):
