@@ -33,8 +33,6 @@ from app.services.agreement_views import AgreementPage, AgreementView, EventPage
 from app.services.agreements import AgreementDraft, Consent
 from app.services.evaluation import Evaluation
 
-__all__ = ["AcceptanceChannel", "AgreementStatus", "EventAction"]  # re-exported, one home
-
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 # 居民身份证号 (18 characters, or the old 15 digits): never accepted as a borrower_ref
 _ID_CARD = re.compile(r"^([0-9]{17}[0-9Xx]|[0-9]{15})$")
