@@ -6,7 +6,8 @@ migrations can address them on every database. Amounts are MinorUnits (BIGINT mi
     api_key              a tenant's key: public id, SHA-256 of the secret, revoked_at
     agreement            one negotiated agreement (协商还款协议) and its optimistic `version`
     agreement_installment   its plan rows and what has been allocated to each (`paid`)
-    agreement_payment    payments by client `reference` (unique per agreement)
+    agreement_payment    payments by client `reference` (unique per agreement); insert-only
+    agreement_payment_reversal   a bounced or returned payment, undone; insert-only
     agreement_event      the append-only audit trail
     idempotency_key      the first response to a POST /v1/agreements per tenant and key
 """
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.agreement_states import AgreementStatus, EventAction
 from app.persistence.types import MinorUnits, UtcDateTime
 
 NAMING_CONVENTION = {
@@ -39,22 +41,14 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-AGREEMENT_STATUSES = ("proposed", "accepted", "active", "completed", "breached", "cancelled")
-EVENT_ACTIONS = (
-    "created",
-    "accepted",
-    "activated",
-    "cancelled",
-    "payment_recorded",
-    "completed",
-    "breached",
-)
+AGREEMENT_STATUSES = tuple(AgreementStatus)
+EVENT_ACTIONS = tuple(EventAction)
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity
 SerialKey = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Base(DeclarativeBase):
@@ -135,6 +129,8 @@ class AgreementInstallmentRow(Base):
 
 
 class AgreementPaymentRow(Base):
+    """Money received; never updated or deleted (triggers), a bounced one is reversed."""
+
     __tablename__ = "agreement_payment"
     __table_args__ = (
         UniqueConstraint("agreement_pk", "reference"),
@@ -146,6 +142,21 @@ class AgreementPaymentRow(Base):
     reference: Mapped[str] = mapped_column(String(128))
     payment_date: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(MinorUnits)
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AgreementPaymentReversalRow(Base):
+    """A payment undone (returned, bounced) on `reversal_date`; at most one per payment."""
+
+    __tablename__ = "agreement_payment_reversal"
+    __table_args__ = (UniqueConstraint("payment_pk"),)
+
+    pk: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    agreement_pk: Mapped[int] = mapped_column(ForeignKey("agreement.pk", ondelete="CASCADE"))
+    payment_pk: Mapped[int] = mapped_column(ForeignKey("agreement_payment.pk", ondelete="CASCADE"))
+    reversal_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
     recorded_by: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

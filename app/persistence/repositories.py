@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.persistence.models import (
     AgreementEventRow,
+    AgreementPaymentReversalRow,
     AgreementPaymentRow,
     AgreementRow,
     ApiKeyRow,
@@ -67,6 +68,21 @@ def lock_agreement(session: Session, tenant: str, agreement_id: str) -> Agreemen
     return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
 
+def agreement_pk(session: Session, tenant: str, agreement_id: str) -> int | None:
+    """The internal key of the tenant's agreement `agreement_id` (never shown to clients)."""
+    query = select(AgreementRow.pk).where(
+        AgreementRow.tenant == tenant, AgreementRow.id == agreement_id
+    )
+    return session.scalars(query).one_or_none()
+
+
+def agreement_ids_with_status(session: Session, tenant: str, status: str) -> list[str]:
+    query = select(AgreementRow.id).where(
+        AgreementRow.tenant == tenant, AgreementRow.status == status
+    )
+    return list(session.scalars(query.order_by(AgreementRow.pk)))
+
+
 def list_agreements(
     session: Session,
     tenant: str,
@@ -90,20 +106,31 @@ def list_agreements(
     return list(session.scalars(query.order_by(AgreementRow.pk.desc()).limit(limit)))
 
 
-def payments_by_agreement(
+def ledger_by_agreement(
     session: Session, agreement_pks: list[int]
 ) -> dict[int, list[tuple[date, int]]]:
-    """(date, amount) of every payment of each agreement, for the standing of a page."""
+    """Each agreement's money entries, (date, minor units): every payment on its date, and
+    every reversal as the payment's amount negated on the reversal's date."""
     found: dict[int, list[tuple[date, int]]] = {pk: [] for pk in agreement_pks}
     if not agreement_pks:
         return found
-    query = select(
+    payments = select(
         AgreementPaymentRow.agreement_pk,
         AgreementPaymentRow.payment_date,
         AgreementPaymentRow.amount,
     ).where(AgreementPaymentRow.agreement_pk.in_(agreement_pks))
-    for agreement_pk, payment_date, amount in session.execute(query):
-        found[agreement_pk].append((payment_date, amount))
+    reversals = (
+        select(
+            AgreementPaymentReversalRow.agreement_pk,
+            AgreementPaymentReversalRow.reversal_date,
+            -AgreementPaymentRow.amount,
+        )
+        .join(AgreementPaymentRow, AgreementPaymentRow.pk == AgreementPaymentReversalRow.payment_pk)
+        .where(AgreementPaymentReversalRow.agreement_pk.in_(agreement_pks))
+    )
+    for query in (payments, reversals):
+        for pk, entry_date, amount in session.execute(query):
+            found[pk].append((entry_date, amount))
     return found
 
 
@@ -120,14 +147,31 @@ def add_payment(session: Session, row: AgreementPaymentRow) -> None:
     session.flush()
 
 
+def find_reversal(session: Session, payment_pk: int) -> AgreementPaymentReversalRow | None:
+    query = select(AgreementPaymentReversalRow).where(
+        AgreementPaymentReversalRow.payment_pk == payment_pk
+    )
+    return session.scalars(query).one_or_none()
+
+
+def add_reversal(session: Session, row: AgreementPaymentReversalRow) -> None:
+    session.add(row)
+    session.flush()
+
+
 def add_event(session: Session, row: AgreementEventRow) -> None:
     session.add(row)
     session.flush()
 
 
-def events_of(session: Session, agreement_pk: int) -> list[AgreementEventRow]:
+def events_of(
+    session: Session, agreement_pk: int, *, skip: int = 0, limit: int | None = None
+) -> list[AgreementEventRow]:
+    """Oldest first, after the first `skip`: an agreement's events are written under its row
+    lock, so their order never changes and a position in it names the same event for good."""
     query = select(AgreementEventRow).where(AgreementEventRow.agreement_pk == agreement_pk)
-    return list(session.scalars(query.order_by(AgreementEventRow.pk)))
+    query = query.order_by(AgreementEventRow.pk).offset(skip)
+    return list(session.scalars(query if limit is None else query.limit(limit)))
 
 
 # --- idempotency keys ------------------------------------------------------------------------

@@ -53,6 +53,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# BIGINT on both databases: an amount beyond it cannot be stored (SPEC §7: a 422, not a 500)
+MAX_MINOR_UNITS = 2**63 - 1
+
+
+def storable(units: int) -> bool:
+    """Whether `units` fits the BIGINT column (and a sum the database checks in BIGINT)."""
+    return -MAX_MINOR_UNITS <= units <= MAX_MINOR_UNITS
+
+
 def to_minor(amount: Decimal, currency: Currency) -> int:
     """2509.07 CNY → 250907; an amount with more digits than the currency has is refused."""
     units = amount.scaleb(currency.minor_digits)

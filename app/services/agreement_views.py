@@ -1,7 +1,9 @@
 """What the agreements service returns: plain frozen dataclasses with Decimal amounts.
 
 The API serializes these; no ORM row leaves the service layer. An installment's `paid` and
-`outstanding` count every payment recorded; `standing` counts those dated on or before `as_of`.
+`outstanding`, and the agreement's `unapplied`, count every payment and reversal recorded;
+`standing` counts those dated on or before `as_of`, and its `status` is the one the agreement
+would have on that date (`status` itself is the stored one: reads change nothing).
 Installment status: `paid` (nothing outstanding), `overdue` (due before `as_of`) or `pending`.
 """
 
@@ -14,10 +16,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from app.agreement_states import AgreementStatus, EventAction
 from app.engine.money import Currency, currency_of
 from app.persistence.models import AgreementEventRow, AgreementRow
 from app.persistence.types import from_minor
-from app.services.standing import Due, standing_as_of
+from app.services.ledger import Ledger
+from app.services.standing import standing_as_of
+from app.services.status_rules import status_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,8 @@ class StandingView:
     days_past_due: int
     next_due_date: date | None
     next_amount: Decimal | None
+    unapplied: Decimal
+    status: AgreementStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +60,9 @@ class AgreementView:
     option_id: str
     terms: dict[str, Any]
     breach_after_days: int
-    status: str
+    status: AgreementStatus
     version: int
+    unapplied: Decimal
     accepted_channel: str | None
     accepted_at: datetime | None
     created_at: datetime
@@ -73,14 +81,16 @@ class AgreementPage:
 class EventView:
     at: datetime
     actor: str
-    action: str
-    from_status: str | None
-    to_status: str | None
+    action: EventAction
+    from_status: AgreementStatus | None
+    to_status: AgreementStatus | None
     details: dict[str, Any]
 
 
-def dues_of(row: AgreementRow) -> list[Due]:
-    return [Due(i.number, i.due_date, i.amount_due) for i in row.installments]
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    events: tuple[EventView, ...]
+    next_cursor: str | None
 
 
 def _installment_status(outstanding: int, due_date: date, as_of: date) -> str:
@@ -90,15 +100,17 @@ def _installment_status(outstanding: int, due_date: date, as_of: date) -> str:
 
 
 def agreement_view(
-    row: AgreementRow, payments: Sequence[tuple[date, int]], as_of: date
+    row: AgreementRow, entries: Sequence[tuple[date, int]], as_of: date
 ) -> AgreementView:
+    """`entries` are the ledger's (date, minor units): payments, and reversals negated."""
     currency = currency_of(row.currency)
 
     def money(units: int) -> Decimal:
         return from_minor(units, currency)
 
+    ledger = Ledger.of(row, entries)
     installments = []
-    for i in row.installments:
+    for i, paid in zip(row.installments, ledger.applied(), strict=True):
         due = i.amount_due
         installments.append(
             InstallmentView(
@@ -108,12 +120,12 @@ def agreement_view(
                 interest=money(i.interest),
                 fee=money(i.fee),
                 payment=money(due),
-                paid=money(i.paid),
-                outstanding=money(due - i.paid),
-                status=_installment_status(due - i.paid, i.due_date, as_of),
+                paid=money(paid),
+                outstanding=money(due - paid),
+                status=_installment_status(due - paid, i.due_date, as_of),
             )
         )
-    units = standing_as_of(as_of, dues_of(row), payments)
+    units = standing_as_of(as_of, ledger.dues, ledger.entries)
     standing = StandingView(
         as_of=as_of,
         paid_to_date=money(units.paid_to_date),
@@ -121,6 +133,8 @@ def agreement_view(
         days_past_due=units.days_past_due,
         next_due_date=units.next_due_date,
         next_amount=None if units.next_amount is None else money(units.next_amount),
+        unapplied=money(ledger.unapplied(as_of)),
+        status=status_on(row, ledger, as_of),
     )
     return AgreementView(
         id=row.id,
@@ -131,8 +145,9 @@ def agreement_view(
         option_id=row.option_id,
         terms=json.loads(row.terms),
         breach_after_days=row.breach_after_days,
-        status=row.status,
+        status=AgreementStatus(row.status),
         version=row.version,
+        unapplied=money(ledger.unapplied()),
         accepted_channel=row.accepted_channel,
         accepted_at=row.accepted_at,
         created_at=row.created_at,
@@ -146,8 +161,8 @@ def event_view(row: AgreementEventRow) -> EventView:
     return EventView(
         at=row.at,
         actor=row.actor,
-        action=row.action,
-        from_status=row.from_status,
-        to_status=row.to_status,
+        action=EventAction(row.action),
+        from_status=None if row.from_status is None else AgreementStatus(row.from_status),
+        to_status=None if row.to_status is None else AgreementStatus(row.to_status),
         details=json.loads(row.details),
     )

@@ -49,13 +49,8 @@ def agreement_document(
     parties: Parties,
 ) -> AgreementDocument:
     """Everything the document shows, every figure formatted as the API prints it."""
-    view = agreements.get_agreement(
-        session,
-        principal=principal,
-        agreement_id=agreement_id,
-        as_of=today,
-        evaluate_breach=False,  # a read changes nothing (SPEC §7)
-        now=now,
+    view = agreements.read_agreement(
+        session, principal=principal, agreement_id=agreement_id, as_of=today
     )
     canonical = canonical_json(view)
     request = parse_terms(view.terms)

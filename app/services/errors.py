@@ -3,14 +3,17 @@
     ServiceError
     ├── InvalidApiKey             missing, unknown or revoked key        (401)
     ├── AgreementNotFound         unknown id, or another tenant's        (404)
+    │   └── PaymentNotFound           no payment with this reference
     ├── IllegalTransition         the action is not allowed from status  (409)
     ├── PaymentReferenceConflict  a reference reused with other content  (409)
+    │   └── ReversalConflict          a payment reversed again, otherwise
     ├── IdempotencyKeyInProgress  the first request with the key runs    (409)
     ├── VersionMismatch           If-Match is not the current ETag        (412)
     └── InvalidRequest            well-formed but refused (field, reason) (422)
         ├── OptionNotOffered          option_id not among the options
         ├── InvalidPayment            amount or date the agreement cannot take
         ├── InvalidCursor             a cursor this service did not issue
+        ├── AmountBeyondStorage       more minor units than a BIGINT holds
         └── IdempotencyKeyReused      the key was used with another body
 
 There are no HTTP codes here.
@@ -38,6 +41,13 @@ class AgreementNotFound(ServiceError):
         self.agreement_id = agreement_id
 
 
+class PaymentNotFound(AgreementNotFound):
+    def __init__(self, agreement_id: str) -> None:
+        super().__init__(agreement_id)
+        self.detail = "no payment with this reference on this agreement"
+        self.args = (self.detail,)
+
+
 class IllegalTransition(ServiceError):
     def __init__(self, action: str, status: str) -> None:
         super().__init__(f"cannot {action} an agreement that is {status}")
@@ -50,6 +60,13 @@ class PaymentReferenceConflict(ServiceError):
         super().__init__(
             f"payment reference {reference!r} was already recorded with another date or amount"
         )
+
+
+class ReversalConflict(PaymentReferenceConflict):
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.detail = f"payment {reference!r} was already reversed with another date or reason"
+        self.args = (self.detail,)
 
 
 class IdempotencyKeyInProgress(ServiceError):
@@ -91,6 +108,11 @@ class InvalidPayment(InvalidRequest):
 class InvalidCursor(InvalidRequest):
     def __init__(self) -> None:
         super().__init__(("query", "cursor"), "not a cursor this service issued")
+
+
+class AmountBeyondStorage(InvalidRequest):
+    def __init__(self, loc: tuple[str, ...], what: str) -> None:
+        super().__init__(loc, f"{what} is more than the store holds (2^63 - 1 minor units)")
 
 
 class IdempotencyKeyReused(InvalidRequest):

@@ -1,4 +1,7 @@
-"""Idempotency-Key for POST /v1/agreements (SPEC §7), per tenant, kept at least 24 hours.
+"""Idempotency-Key for the agreement commands (SPEC §7), per tenant, kept at least 24 hours.
+
+Creation, accept, activate, cancel and evaluate honour it: `run_once` replays the first
+response to a request with the same key and the same operation and body.
 
 The key is claimed by inserting its row in the same transaction that creates the agreement
 and stores the response, so a crash leaves no half-claimed key. A concurrent request with the
@@ -9,9 +12,12 @@ Only successful responses are stored: a request that fails rolls its claim back 
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +25,7 @@ from app.persistence import repositories
 from app.services.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 
 RETENTION = timedelta(hours=24)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +33,54 @@ class StoredResponse:
     status: int
     headers: dict[str, str]
     body: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """A request's `Idempotency-Key` and how long to wait for a concurrent first request."""
+
+    key: str
+    wait_seconds: float
+
+
+def fingerprint(request: Mapping[str, Any]) -> str:
+    """SHA-256 of the request's canonical JSON (keys sorted): whitespace and key order in the
+    body never make "another body"."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_once(
+    session: Session,
+    *,
+    tenant: str,
+    idempotency: IdempotencyKey | None,
+    request: Mapping[str, Any],
+    now: datetime,
+    action: Callable[[], T],
+    render: Callable[[T], StoredResponse],
+) -> StoredResponse:
+    """`render(action())`, or the stored response of the first request with this key.
+
+    `request` names the operation and everything it was asked with (the agreement id, the
+    body), so the same key sent to another operation or with another body is a 422. The claim,
+    the action and the stored response share the caller's transaction.
+    """
+    if idempotency is None:
+        return render(action())
+    stored = claim_idempotency_key(
+        session,
+        tenant=tenant,
+        key=idempotency.key,
+        request_sha256=fingerprint(request),
+        now=now,
+        wait_seconds=idempotency.wait_seconds,
+    )
+    if stored is not None:
+        return stored
+    response = render(action())
+    store_idempotent_response(session, tenant=tenant, key=idempotency.key, response=response)
+    return response
 
 
 def claim_idempotency_key(

@@ -1,7 +1,8 @@
-"""An agreement's row: found, locked, versioned and audited; and the automatic breach.
+"""An agreement's row: found, locked, versioned and audited; its ledger; recorded transitions.
 
-Shared by the agreement actions (agreements.py) and payments (payments.py). Every change to an
-agreement goes through `lock_agreement` (row lock on PostgreSQL) and leaves an event.
+Shared by the agreement actions (agreements.py), payments (payments.py) and the nightly
+evaluation (evaluation.py). Every change to an agreement goes through `lock_agreement` (row
+lock on PostgreSQL) and leaves an event.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.agreement_states import AgreementStatus, EventAction
 from app.persistence import repositories
 from app.persistence.models import AgreementEventRow, AgreementRow
-from app.services.agreement_views import AgreementView, agreement_view, dues_of
+from app.services.agreement_views import AgreementView, agreement_view
 from app.services.api_keys import Principal
 from app.services.errors import AgreementNotFound, VersionMismatch
-from app.services.standing import standing_as_of
+from app.services.ledger import Ledger
+from app.services.status_rules import breach_as_of
 
 
 def add_event(
@@ -27,7 +30,7 @@ def add_event(
     row: AgreementRow,
     *,
     actor: str,
-    action: str,
+    action: EventAction,
     from_status: str | None,
     to_status: str | None,
     details: Mapping[str, Any],
@@ -37,7 +40,7 @@ def add_event(
         agreement_pk=row.pk,
         at=now,
         actor=actor,
-        action=action,
+        action=str(action),
         from_status=from_status,
         to_status=to_status,
         details=json.dumps(details, sort_keys=True),
@@ -45,9 +48,38 @@ def add_event(
     repositories.add_event(session, event)
 
 
+def change_status(
+    session: Session,
+    row: AgreementRow,
+    to_status: AgreementStatus,
+    *,
+    actor: str,
+    action: EventAction,
+    details: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Move the agreement to `to_status` and write the event that says so."""
+    from_status = row.status
+    row.status, row.updated_at = str(to_status), now
+    add_event(
+        session, row, actor=actor, action=action, from_status=from_status,
+        to_status=row.status, details=details, now=now,
+    )  # fmt: skip
+
+
+def ledger_of(session: Session, row: AgreementRow) -> Ledger:
+    return Ledger.of(row, repositories.ledger_by_agreement(session, [row.pk])[row.pk])
+
+
 def agreement_view_of(session: Session, row: AgreementRow, as_of: date) -> AgreementView:
-    payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
-    return agreement_view(row, payments, as_of)
+    return agreement_view(row, ledger_of(session, row).entries, as_of)
+
+
+def keep_paid_in_step(row: AgreementRow, ledger: Ledger) -> None:
+    """Store what each installment has received (the database checks it against what is due)."""
+    for installment, paid in zip(row.installments, ledger.applied(), strict=True):
+        if installment.paid != paid:
+            installment.paid = paid
 
 
 def is_agreement_id(value: str) -> bool:
@@ -82,33 +114,27 @@ def check_version(row: AgreementRow, expected_versions: Collection[int] | None) 
 
 
 def record_breach_if_due(
-    session: Session,
-    row: AgreementRow,
-    payments: list[tuple[date, int]],
-    as_of: date,
-    actor: str,
-    now: datetime,
-) -> None:
-    breach = breach_as_of(row, payments, as_of) if row.status == "active" else None
+    session: Session, row: AgreementRow, ledger: Ledger, as_of: date, actor: str, now: datetime
+) -> bool:
+    """An active agreement in breach on `as_of` becomes `breached`; True when it did."""
+    breach = breach_as_of(row, ledger, as_of) if row.status == AgreementStatus.ACTIVE else None
     if breach is None:
-        return
-    row.status, row.updated_at = "breached", now
-    add_event(
-        session, row, actor=actor, action="breached", from_status="active",
-        to_status="breached", details=breach, now=now,
+        return False
+    change_status(
+        session, row, AgreementStatus.BREACHED, actor=actor, action=EventAction.BREACHED,
+        details=breach, now=now,
     )  # fmt: skip
+    return True
 
 
-def breach_as_of(
-    row: AgreementRow, payments: list[tuple[date, int]], as_of: date
-) -> dict[str, Any] | None:
-    """The breach's audit details when an installment is unpaid > breach_after_days on as_of."""
-    units = standing_as_of(as_of, dues_of(row), payments)
-    if units.days_past_due <= row.breach_after_days:
-        return None
-    return {
-        "as_of": as_of.isoformat(),
-        "installment": units.oldest_overdue_number,
-        "days_past_due": units.days_past_due,
-        "breach_after_days": row.breach_after_days,
-    }
+def record_completion_if_paid(
+    session: Session, row: AgreementRow, ledger: Ledger, as_of: date, actor: str, now: datetime
+) -> bool:
+    """An active agreement with nothing outstanding on `as_of` becomes `completed`."""
+    if row.status != AgreementStatus.ACTIVE or ledger.outstanding(as_of) != 0:
+        return False
+    change_status(
+        session, row, AgreementStatus.COMPLETED, actor=actor, action=EventAction.COMPLETED,
+        details={"date": as_of.isoformat()}, now=now,
+    )  # fmt: skip
+    return True

@@ -1,4 +1,10 @@
-"""Payments on an agreement (SPEC §7): allocation oldest first, replays, completion, breach."""
+"""Payments on an agreement (SPEC §7): never refused once the plan runs, never rewritten.
+
+A payment is allocated oldest installment first; what no installment needs is `unapplied` (a
+credit). A bounced or returned payment is undone by a reversal entry, after which what remains
+is allocated again from the start. Payment and reversal rows are insert-only (database
+triggers); what each installment has received is recomputed from them (ledger.py).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,33 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from app.agreement_states import TAKES_PAYMENTS, AgreementStatus, EventAction
 from app.engine.money import currency_of, format_amount
 from app.persistence import repositories
-from app.persistence.models import AgreementPaymentRow, AgreementRow
-from app.persistence.types import from_minor, to_minor
-from app.services.agreement_views import AgreementView, agreement_view, dues_of
+from app.persistence.models import AgreementPaymentReversalRow, AgreementPaymentRow, AgreementRow
+from app.persistence.types import from_minor, storable, to_minor
+from app.services.agreement_views import AgreementView, agreement_view
 from app.services.api_keys import Principal
-from app.services.errors import IllegalTransition, InvalidPayment, PaymentReferenceConflict
+from app.services.errors import (
+    AmountBeyondStorage,
+    IllegalTransition,
+    InvalidPayment,
+    PaymentNotFound,
+    PaymentReferenceConflict,
+    ReversalConflict,
+)
+from app.services.ledger import allocation_change
 from app.services.lifecycle import (
     add_event,
     agreement_view_of,
+    change_status,
     check_version,
+    keep_paid_in_step,
+    ledger_of,
     lock_agreement,
     record_breach_if_due,
+    record_completion_if_paid,
 )
-from app.services.standing import allocate
 
 
 def record_payment(
@@ -37,11 +55,12 @@ def record_payment(
     now: datetime,
     as_of: date,
 ) -> AgreementView:
-    """Allocate a payment oldest installment first; a replayed reference changes nothing.
+    """Record money received; a replayed reference changes nothing.
 
-    Accepted while `active` or `breached` (money received is always recorded). Before the
-    payment applies, the breach is evaluated as of its date; once nothing is outstanding an
-    active agreement is `completed`. Amounts over the outstanding balance are refused.
+    Accepted while `active`, `breached` or `completed` (money received is always recorded; what
+    is not owed is `unapplied`), 409 before the plan runs or once cancelled. Before the payment
+    applies, the breach is evaluated as of its date; once nothing is outstanding an active
+    agreement is `completed`.
     """
     row = lock_agreement(session, principal, agreement_id)
     units = _payment_units(amount, row)
@@ -51,19 +70,10 @@ def record_payment(
             raise PaymentReferenceConflict(reference)
         return agreement_view_of(session, row, as_of)
     check_version(row, expected_versions)
-    if row.status not in ("active", "breached"):
+    if row.status not in TAKES_PAYMENTS:
         raise IllegalTransition("record a payment on", row.status)
-    dues = dues_of(row)
-    paid = [i.paid for i in row.installments]
-    outstanding = sum(d.amount for d in dues) - sum(paid)
-    if units > outstanding:
-        raise InvalidPayment("amount", f"exceeds the outstanding {_money(outstanding, row)}")
-    payments = repositories.payments_by_agreement(session, [row.pk])[row.pk]
-    record_breach_if_due(session, row, payments, payment_date, principal.key_id, now)
-    allocations = allocate(units, dues, paid)
-    by_number = {i.number: i for i in row.installments}
-    for number, applied in allocations:
-        by_number[number].paid += applied
+    before = ledger_of(session, row)
+    record_breach_if_due(session, row, before, payment_date, principal.key_id, now)
     repositories.add_payment(
         session,
         AgreementPaymentRow(
@@ -71,25 +81,85 @@ def record_payment(
             recorded_by=principal.key_id, recorded_at=now,
         ),
     )  # fmt: skip
+    after = before.with_entry(payment_date, units)
+    keep_paid_in_step(row, after)
     row.updated_at = now
+    allocations = allocation_change(before, after)
     details = {
         "reference": reference,
         "date": payment_date.isoformat(),
         "amount": _money(units, row),
         "allocations": [{"number": n, "amount": _money(a, row)} for n, a in allocations],
+        "unapplied": _money(units - sum(a for _, a in allocations), row),
     }
     add_event(
-        session, row, actor=principal.key_id, action="payment_recorded",
+        session, row, actor=principal.key_id, action=EventAction.PAYMENT_RECORDED,
         from_status=row.status, to_status=row.status, details=details, now=now,
     )  # fmt: skip
-    if row.status == "active" and units == outstanding:
-        row.status = "completed"
-        add_event(
-            session, row, actor=principal.key_id, action="completed", from_status="active",
-            to_status="completed", details={"date": payment_date.isoformat()}, now=now,
-        )  # fmt: skip
-    # the payments read above and this one: no second read of what was just written
-    return agreement_view(row, [*payments, (payment_date, units)], as_of)
+    last_entry = max(on for on, _ in after.entries)
+    record_completion_if_paid(session, row, after, last_entry, principal.key_id, now)
+    # the entries read above and this one: no second read of what was just written
+    return agreement_view(row, after.entries, as_of)
+
+
+def reverse_payment(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    reference: str,
+    reversal_date: date,
+    reason: str,
+    expected_versions: Collection[int] | None,
+    now: datetime,
+    as_of: date,
+) -> AgreementView:
+    """Undo a returned or bounced payment on `reversal_date` and allocate what remains again.
+
+    The same reversal again is a replay; another date or reason for a reversed payment is 409.
+    A completed agreement that owes again on the reversal is `active` again (the completion
+    rested on money that did not arrive); a breached one stays breached.
+    """
+    row = lock_agreement(session, principal, agreement_id)
+    payment = repositories.find_payment(session, row.pk, reference)
+    if payment is None:
+        raise PaymentNotFound(agreement_id)
+    existing = repositories.find_reversal(session, payment.pk)
+    if existing is not None:
+        if existing.reversal_date != reversal_date or existing.reason != reason:
+            raise ReversalConflict(reference)
+        return agreement_view_of(session, row, as_of)
+    check_version(row, expected_versions)
+    if reversal_date < payment.payment_date:
+        raise InvalidPayment("date", f"is before the payment's date {payment.payment_date}")
+    before = ledger_of(session, row)
+    repositories.add_reversal(
+        session,
+        AgreementPaymentReversalRow(
+            agreement_pk=row.pk, payment_pk=payment.pk, reversal_date=reversal_date,
+            reason=reason, recorded_by=principal.key_id, recorded_at=now,
+        ),
+    )  # fmt: skip
+    after = before.with_entry(reversal_date, -payment.amount)
+    keep_paid_in_step(row, after)
+    row.updated_at = now
+    details = {
+        "reference": reference,
+        "date": reversal_date.isoformat(),
+        "payment_date": payment.payment_date.isoformat(),
+        "amount": _money(payment.amount, row),
+        "reason": reason,
+        "allocations": [
+            {"number": n, "amount": _money(a, row)} for n, a in allocation_change(before, after)
+        ],
+    }
+    reopened = row.status == AgreementStatus.COMPLETED and after.outstanding() > 0
+    to_status = AgreementStatus.ACTIVE if reopened else AgreementStatus(row.status)
+    change_status(
+        session, row, to_status, actor=principal.key_id, action=EventAction.PAYMENT_REVERSED,
+        details=details, now=now,
+    )  # fmt: skip
+    return agreement_view(row, after.entries, as_of)
 
 
 def _payment_units(amount: Decimal, row: AgreementRow) -> int:
@@ -102,6 +172,8 @@ def _payment_units(amount: Decimal, row: AgreementRow) -> int:
     units = to_minor(amount, currency)
     if units <= 0:
         raise InvalidPayment("amount", "must be more than 0")
+    if not storable(units):
+        raise AmountBeyondStorage(("body", "amount"), f"{amount} {currency.code}")
     return units
 
 

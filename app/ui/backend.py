@@ -11,19 +11,22 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Response
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.api.deps import Clock
-from app.api.routes import agreements as agreement_routes
+from app.api.routes.agreement_http import agreement_reply, idempotency_of
 from app.api.routes.documents import agreement_document_of
-from app.api.schemas.agreements import AgreementCreateRequest
+from app.api.schemas.agreements import (
+    AgreementCreateRequest,
+    AgreementListResponse,
+    AgreementResponse,
+)
 from app.api.schemas.positions import position_document
 from app.api.schemas.restructuring import OptionsRequest, options_document
 from app.documents import Parties, render_html
 from app.engine.position import position_as_of
 from app.engine.restructuring import restructuring_options
+from app.services import agreement_commands, agreements
 from app.services.api_keys import Principal, authenticate
 from app.settings import Settings
 
@@ -66,27 +69,16 @@ def create_agreement(
     settings: Settings,
 ) -> dict[str, Any]:
     """POST /v1/agreements with an Idempotency-Key: the same key and body again answer the
-    first agreement and create nothing.
-
-    Integrator: once the hardening branch moves creation and idempotency into app/services,
-    call that service here instead of the route function (the answer must stay the API's).
-    """
-    response = agreement_routes.create_agreement(
-        body=body,
+    first agreement and create nothing (the API's own command and serializer)."""
+    reply = agreement_commands.create(
+        db,
         principal=principal,
-        db=db,
-        clock=clock,
-        settings=settings,
-        idempotency_key=idempotency_key,
+        draft=body.to_draft(),
+        idempotency=idempotency_of(idempotency_key, settings),
+        now=clock.now(),
+        render=agreement_reply(201),
     )
-    return _document(response)
-
-
-def _document(answer: Response | BaseModel) -> dict[str, Any]:
-    """A route's answer as its JSON document (a finished Response or a response model)."""
-    if isinstance(answer, BaseModel):
-        return answer.model_dump(mode="json")
-    document: dict[str, Any] = json.loads(bytes(answer.body))
+    document: dict[str, Any] = json.loads(reply.body)
     return document
 
 
@@ -94,29 +86,20 @@ def get_agreement(
     db: Session, *, principal: Principal, agreement_id: str, clock: Clock
 ) -> dict[str, Any]:
     """GET /v1/agreements/{id} (standing as of today): AgreementNotFound for another tenant."""
-    return _document(
-        agreement_routes.get_agreement(
-            agreement_id=agreement_id, principal=principal, db=db, clock=clock, as_of=None
-        )
+    view = agreements.read_agreement(
+        db, principal=principal, agreement_id=agreement_id, as_of=clock.today()
     )
+    return AgreementResponse.from_view(view).model_dump(mode="json")
 
 
 def list_agreements(
     db: Session, *, principal: Principal, clock: Clock, cursor: str | None
 ) -> dict[str, Any]:
     """GET /v1/agreements (newest first, 20 a page): `{"items", "next_cursor"}`."""
-    page = agreement_routes.list_agreements(
-        principal=principal,
-        db=db,
-        clock=clock,
-        loan_ref=None,
-        borrower_ref=None,
-        status=None,
-        limit=20,
-        cursor=cursor,
-        as_of=None,
+    page = agreements.list_agreements(
+        db, principal=principal, limit=20, cursor=cursor, as_of=clock.today()
     )
-    return _document(page)
+    return AgreementListResponse.from_page(page).model_dump(mode="json")
 
 
 def agreement_document_html(

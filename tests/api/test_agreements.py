@@ -56,6 +56,8 @@ def test_case_study_end_to_end_and_reads_back_identical_after_restart(db_client,
         "days_past_due": 0,
         "next_due_date": "2026-10-20",
         "next_amount": "880.81",
+        "unapplied": "0.00",
+        "status": "active",
     }
     assert [i["status"] for i in body["installments"]] == ["paid"] * 3 + ["pending"] * 3
     assert [i["outstanding"] for i in body["installments"]] == ["0.00"] * 3 + ["880.81"] * 3
@@ -243,6 +245,8 @@ def test_standing_defaults_to_today_and_as_of_is_validated(db_client, auth):
         "days_past_due": 0,
         "next_due_date": "2026-07-20",
         "next_amount": "880.81",
+        "unapplied": "0.00",
+        "status": "proposed",
     }
     due_day = db_client.get(f"{url}?as_of=2026-07-20", headers=auth).json()["standing"]
     assert due_day["overdue_amount"] == "0.00"  # due today is not overdue (SPEC §1)

@@ -19,6 +19,7 @@ from app.persistence import repositories
 from app.persistence.models import (
     AgreementEventRow,
     AgreementInstallmentRow,
+    AgreementPaymentReversalRow,
     AgreementPaymentRow,
     AgreementRow,
     IdempotencyKeyRow,
@@ -148,6 +149,67 @@ def test_fifty_concurrent_payments_are_all_recorded_once(db_app, db_client, auth
     assert sorted(payments) == [f"c-{n:02d}" for n in range(50)]
     assert paid == 500000
     assert recorded == 50
+
+
+def test_fifty_concurrent_payments_and_reversals_none_lost_or_doubled(
+    db_app, db_client, auth, database
+):
+    """25 payments of 100.00 recorded first (r-00 … r-24); then at once 25 new payments of
+    30.00 (n-00 … n-24), the 25 reversals of the r- payments, and each of the 50 requests
+    sent twice (a client retrying). Left: 25 × 30.00 = 750.00, all on installment 1
+    (880.81 due): 750.00 paid, 130.81 outstanding; 50 payment rows, 25 reversal rows,
+    75 payment events and 25 reversal events, whatever the order."""
+    agreement = activate(db_client, auth)
+    agreement_id = agreement["id"]
+    for n in range(25):
+        assert pay(db_client, auth, agreement_id, f"r-{n:02d}", "2026-07-20", "100.00").is_success
+    url = f"/v1/agreements/{agreement_id}/payments"
+    payments = [
+        {
+            "method": "POST",
+            "url": url,
+            "json": {"reference": f"n-{n:02d}", "date": "2026-07-21", "amount": "30.00"},
+            "headers": auth,
+        }
+        for n in range(25)
+    ]
+    reversals = [
+        {
+            "method": "POST",
+            "url": f"{url}/r-{n:02d}/reverse",
+            "json": {"date": "2026-07-21", "reason": "bounced"},
+            "headers": auth,
+        }
+        for n in range(25)
+    ]
+    mixed = [r for pair in zip(payments, reversals, strict=True) for r in pair]
+    responses = asyncio.run(_gather(db_app, mixed + mixed))
+    assert [r.status_code for r in responses] == [200] * 100
+    read = db_client.get(f"/v1/agreements/{agreement_id}?as_of=2026-07-21", headers=auth).json()
+    assert read["installments"][0]["paid"] == "750.00"
+    assert read["installments"][0]["outstanding"] == "130.81"
+    assert (read["standing"]["paid_to_date"], read["unapplied"]) == ("750.00", "0.00")
+    with database.transaction() as session:
+        pk = session.scalar(select(AgreementRow.pk).where(AgreementRow.id == agreement_id))
+
+        def count(query):  # type: ignore[no-untyped-def]
+            return session.scalar(select(func.count()).select_from(query.subquery()))
+
+        assert (
+            count(select(AgreementPaymentRow).where(AgreementPaymentRow.agreement_pk == pk)) == 50
+        )
+        reversal = AgreementPaymentReversalRow
+        assert count(select(reversal).where(reversal.agreement_pk == pk)) == 25
+        events = session.scalars(
+            select(AgreementEventRow.action).where(AgreementEventRow.agreement_pk == pk)
+        ).all()
+        paid = session.scalar(
+            select(func.sum(AgreementInstallmentRow.paid)).where(
+                AgreementInstallmentRow.agreement_pk == pk
+            )
+        )
+    assert (events.count("payment_recorded"), events.count("payment_reversed")) == (50, 25)
+    assert paid == 75000
 
 
 def test_two_concurrent_accepts_with_one_if_match_one_wins(db_app, db_client, auth):

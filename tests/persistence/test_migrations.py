@@ -17,6 +17,7 @@ TABLES = {
     "agreement_event",
     "agreement_installment",
     "agreement_payment",
+    "agreement_payment_reversal",
     "api_key",
     "idempotency_key",
 }

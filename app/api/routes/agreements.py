@@ -1,123 +1,48 @@
 """/v1/agreements (SPEC §7–8): negotiated agreements, behind tenant API keys.
 
 Every route needs `Authorization: Bearer KEY_ID.SECRET`; another tenant's agreement is a 404.
-Writes return the agreement with its `ETag` (the version); `If-Match` guards them (412).
+Writes return the agreement with its `ETag` (the version); `If-Match` guards them (412). Each
+route parses, makes one service call and serializes; the rules live in app/services.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Path, Query, Response
 
-from app.api.deps import Clock, ClockDep, DbDep, SettingsDep, TenantDep
-from app.api.problems import PROBLEM_JSON, Problem
+from app.agreement_states import AgreementAction, AgreementStatus
+from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
+from app.api.routes.agreement_http import (
+    AsOf,
+    Cursor,
+    IdempotencyKeyHeader,
+    IfMatch,
+    Limit,
+    agreement_reply,
+    evaluation_reply,
+    expected_versions,
+    idempotency_of,
+    problems,
+    send,
+    send_agreement,
+)
 from app.api.schemas.agreements import (
     REF_PATTERN,
     AcceptRequest,
     AgreementCreateRequest,
-    AgreementEventOut,
     AgreementEventsResponse,
     AgreementListResponse,
     AgreementResponse,
-    AgreementStatus,
+    EvaluateRequest,
+    EvaluateResponse,
     PaymentRequest,
     ReasonRequest,
+    ReversalRequest,
 )
-from app.api.schemas.common import DateIn
-from app.engine.errors import CalculationError
-from app.engine.restructuring import Option, restructuring_options
-from app.services import agreements
-from app.services.agreement_views import AgreementView
-from app.services.api_keys import Principal
-from app.services.errors import OptionNotOffered
-from app.services.idempotency import (
-    StoredResponse,
-    claim_idempotency_key,
-    store_idempotent_response,
-)
+from app.services import agreement_commands, agreements
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
-
-_DESCRIPTIONS = {
-    400: "Malformed JSON",
-    401: "Missing, unknown or revoked API key",
-    404: "No such agreement for this tenant",
-    409: "Illegal transition, reused payment reference, or Idempotency-Key in progress",
-    412: "If-Match does not match the current ETag",
-    422: "Invalid input",
-}
-
-
-def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {
-        status: {
-            "model": Problem,
-            "content": {PROBLEM_JSON: {}},
-            "description": _DESCRIPTIONS[status],
-        }
-        for status in statuses
-    }
-
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Same key and body: the first response again; kept 24 hours per tenant",
-    ),
-]
-IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description="The ETag the change is based on")
-]
-# DateIn: an ISO date only (not epoch seconds, not a date-time), 1900-01-01 to 2200-12-31
-AsOf = Annotated[DateIn | None, Query(description="Standing as of this date (default today)")]
-_ETAG = re.compile(r'^"([0-9]{1,18})"$')
-
-
-def _expected_versions(if_match: str | None) -> set[int] | None:
-    """If-Match as the versions it accepts: None (no header, or *) accepts any."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    tags = (tag.strip() for tag in if_match.split(","))
-    return {int(m.group(1)) for tag in tags if (m := _ETAG.fullmatch(tag))}
-
-
-def _etag(view: AgreementView) -> str:
-    return f'"{view.version}"'
-
-
-def _agreement_response(view: AgreementView, status_code: int = 200) -> Response:
-    headers = {"ETag": _etag(view)}
-    if status_code == 201:
-        headers["Location"] = f"{router.prefix}/{view.id}"
-    body = AgreementResponse.from_view(view).model_dump_json()
-    return Response(body, status_code, headers=headers, media_type="application/json")
-
-
-def _chosen_option(body: AgreementCreateRequest) -> Option:
-    """Recompute the options (never trust a client's schedule) and take `option_id`."""
-    try:
-        result = restructuring_options(body.options_request.to_engine())
-    except CalculationError as exc:
-        raise type(exc)(f"options_request.{exc.field}", exc.reason) from None
-    for option in result.options:
-        if option.id == body.option_id:
-            return option
-    raise OptionNotOffered(body.option_id, [option.id for option in result.options])
-
-
-def _fingerprint(body: AgreementCreateRequest) -> str:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
 
 _CREATED = {
     201: {
@@ -134,7 +59,7 @@ _CREATED = {
     "",
     status_code=201,
     response_model=AgreementResponse,
-    responses={**_CREATED, **_problems(400, 401, 409, 422)},
+    responses={**_CREATED, **problems(400, 401, 409, 422)},
 )
 def create_agreement(
     body: AgreementCreateRequest,
@@ -142,42 +67,22 @@ def create_agreement(
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Record the option a borrower chose (协商还款协议) as a `proposed` agreement."""
-    now = clock.now()
-    if idempotency_key is not None:
-        stored = claim_idempotency_key(
+    return send(
+        agreement_commands.create(
             db,
-            tenant=principal.tenant,
-            key=idempotency_key,
-            request_sha256=_fingerprint(body),
-            now=now,
-            wait_seconds=settings.idempotency_wait_seconds,
+            principal=principal,
+            draft=body.to_draft(),
+            idempotency=idempotency_of(idempotency_key, settings),
+            now=clock.now(),
+            render=agreement_reply(201),
         )
-        if stored is not None:
-            return Response(stored.body, stored.status, headers=stored.headers,
-                            media_type="application/json")  # fmt: skip
-    view = agreements.create_agreement(
-        db,
-        principal=principal,
-        loan_ref=body.loan_ref,
-        borrower_ref=body.borrower_ref,
-        option=_chosen_option(body),
-        terms=body.options_request.model_dump(mode="json", exclude_unset=True),
-        breach_after_days=body.breach_after_days,
-        now=now,
-        as_of=now.date(),
     )
-    response = _agreement_response(view, 201)
-    if idempotency_key is not None:
-        headers = {"ETag": response.headers["ETag"], "Location": response.headers["Location"]}
-        stored = StoredResponse(201, headers, bytes(response.body).decode())
-        store_idempotent_response(db, tenant=principal.tenant, key=idempotency_key, response=stored)
-    return response
 
 
-@router.get("", responses=_problems(401, 422))
+@router.get("", responses=problems(401, 422))
 def list_agreements(
     principal: TenantDep,
     db: DbDep,
@@ -185,8 +90,8 @@ def list_agreements(
     loan_ref: Annotated[str | None, Query(pattern=REF_PATTERN)] = None,
     borrower_ref: Annotated[str | None, Query(pattern=REF_PATTERN)] = None,
     status: AgreementStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     as_of: AsOf = None,
 ) -> AgreementListResponse:
     """The tenant's agreements, newest first, a page at a time (`next_cursor`)."""
@@ -195,7 +100,7 @@ def list_agreements(
         principal=principal,
         loan_ref=loan_ref,
         borrower_ref=borrower_ref,
-        status=None if status is None else status.value,
+        status=status,
         limit=limit,
         cursor=cursor,
         as_of=as_of or clock.today(),
@@ -203,23 +108,41 @@ def list_agreements(
     return AgreementListResponse.from_page(page)
 
 
-@router.get("/{agreement_id}", response_model=AgreementResponse, responses=_problems(401, 404, 422))
+@router.post("/evaluate", response_model=EvaluateResponse, responses=problems(400, 401, 409, 422))
+def evaluate_agreements(
+    principal: TenantDep,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    body: EvaluateRequest | None = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Record the breaches and completions of the tenant's active agreements as of `as_of`."""
+    return send(
+        agreement_commands.evaluate(
+            db,
+            principal=principal,
+            as_of=None if body is None else body.as_of,
+            idempotency=idempotency_of(idempotency_key, settings),
+            now=clock.now(),
+            render=evaluation_reply,
+        )
+    )
+
+
+@router.get("/{agreement_id}", response_model=AgreementResponse, responses=problems(401, 404, 422))
 def get_agreement(
     agreement_id: str, principal: TenantDep, db: DbDep, clock: ClockDep, as_of: AsOf = None
 ) -> Response:
-    """The agreement and its standing; naming `as_of` also evaluates the breach on that date."""
-    view = agreements.get_agreement(
-        db,
-        principal=principal,
-        agreement_id=agreement_id,
-        as_of=as_of or clock.today(),
-        evaluate_breach=as_of is not None,
-        now=clock.now(),
+    """The agreement and its standing as of `as_of`; a read changes nothing (`standing.status`
+    is the status it would have on that date)."""
+    view = agreements.read_agreement(
+        db, principal=principal, agreement_id=agreement_id, as_of=as_of or clock.today()
     )
-    return _agreement_response(view)
+    return send_agreement(view)
 
 
-_ACTION_PROBLEMS = _problems(400, 401, 404, 409, 412, 422)
+_ACTION_PROBLEMS = problems(400, 401, 404, 409, 412, 422)
 
 
 @router.post("/{agreement_id}/accept", response_model=AgreementResponse, responses=_ACTION_PROBLEMS)
@@ -229,72 +152,66 @@ def accept_agreement(
     principal: TenantDep,
     db: DbDep,
     clock: ClockDep,
+    settings: SettingsDep,
     if_match: IfMatch = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """The borrower's consent: proposed → accepted."""
-    now = clock.now()
-    view = agreements.accept_agreement(
-        db,
-        principal=principal,
-        agreement_id=agreement_id,
-        channel=body.channel.value,
-        accepted_at=body.accepted_at,
-        expected_versions=_expected_versions(if_match),
-        now=now,
-        as_of=now.date(),
+    return send(
+        agreement_commands.act(
+            db,
+            principal=principal,
+            agreement_id=agreement_id,
+            action=AgreementAction.ACCEPT,
+            consent=body.to_consent(),
+            expected_versions=expected_versions(if_match),
+            idempotency=idempotency_of(idempotency_key, settings),
+            now=clock.now(),
+            render=agreement_reply(200),
+        )
     )
-    return _agreement_response(view)
 
 
-def _change_status(
-    action: Literal["activate", "cancel"],
-    agreement_id: str,
-    principal: Principal,
-    db: Session,
-    clock: Clock,
-    body: ReasonRequest | None,
-    if_match: str | None,
-) -> Response:
-    now = clock.now()
-    view = agreements.change_status(
-        db,
-        principal=principal,
-        agreement_id=agreement_id,
-        action=action,
-        reason=None if body is None else body.reason,
-        expected_versions=_expected_versions(if_match),
-        now=now,
-        as_of=now.date(),
+def _status_route(action: AgreementAction, summary: str) -> None:
+    """POST /{agreement_id}/<action> for the actions whose body is an optional reason."""
+
+    def change_status(
+        agreement_id: str,
+        principal: TenantDep,
+        db: DbDep,
+        clock: ClockDep,
+        settings: SettingsDep,
+        body: ReasonRequest | None = None,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response:
+        return send(
+            agreement_commands.act(
+                db,
+                principal=principal,
+                agreement_id=agreement_id,
+                action=action,
+                reason=None if body is None else body.reason,
+                expected_versions=expected_versions(if_match),
+                idempotency=idempotency_of(idempotency_key, settings),
+                now=clock.now(),
+                render=agreement_reply(200),
+            )
+        )
+
+    router.add_api_route(
+        f"/{{agreement_id}}/{action}",
+        change_status,
+        methods=["POST"],
+        name=f"{action}_agreement",
+        description=summary,
+        response_model=AgreementResponse,
+        responses=_ACTION_PROBLEMS,
     )
-    return _agreement_response(view)
 
 
-@router.post(
-    "/{agreement_id}/activate", response_model=AgreementResponse, responses=_ACTION_PROBLEMS
-)
-def activate_agreement(
-    agreement_id: str,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    body: ReasonRequest | None = None,
-    if_match: IfMatch = None,
-) -> Response:
-    """accepted → active."""
-    return _change_status("activate", agreement_id, principal, db, clock, body, if_match)
-
-
-@router.post("/{agreement_id}/cancel", response_model=AgreementResponse, responses=_ACTION_PROBLEMS)
-def cancel_agreement(
-    agreement_id: str,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    body: ReasonRequest | None = None,
-    if_match: IfMatch = None,
-) -> Response:
-    """proposed or accepted → cancelled."""
-    return _change_status("cancel", agreement_id, principal, db, clock, body, if_match)
+_status_route(AgreementAction.ACTIVATE, "accepted → active.")
+_status_route(AgreementAction.CANCEL, "proposed or accepted → cancelled.")
 
 
 @router.post(
@@ -309,7 +226,8 @@ def record_payment(
     if_match: IfMatch = None,
     as_of: AsOf = None,
 ) -> Response:
-    """Allocate a payment oldest installment first; the same reference again is a replay."""
+    """Record money received, allocated oldest installment first (any excess is `unapplied`);
+    the same reference again is a replay."""
     now = clock.now()
     view = agreements.record_payment(
         db,
@@ -318,17 +236,55 @@ def record_payment(
         reference=body.reference,
         payment_date=body.date,
         amount=body.amount,
-        expected_versions=_expected_versions(if_match),
+        expected_versions=expected_versions(if_match),
         now=now,
         as_of=as_of or now.date(),
     )
-    return _agreement_response(view)
+    return send_agreement(view)
 
 
-@router.get("/{agreement_id}/events", responses=_problems(401, 404))
+@router.post(
+    "/{agreement_id}/payments/{reference}/reverse",
+    response_model=AgreementResponse,
+    responses=_ACTION_PROBLEMS,
+)
+def reverse_payment(
+    agreement_id: str,
+    reference: Annotated[str, Path(pattern=REF_PATTERN)],
+    body: ReversalRequest,
+    principal: TenantDep,
+    db: DbDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+    as_of: AsOf = None,
+) -> Response:
+    """Undo a returned or bounced payment and allocate what remains again; the same reversal
+    again is a replay."""
+    now = clock.now()
+    view = agreements.reverse_payment(
+        db,
+        principal=principal,
+        agreement_id=agreement_id,
+        reference=reference,
+        reversal_date=body.date,
+        reason=body.reason,
+        expected_versions=expected_versions(if_match),
+        now=now,
+        as_of=as_of or now.date(),
+    )
+    return send_agreement(view)
+
+
+@router.get("/{agreement_id}/events", responses=problems(401, 404, 422))
 def list_agreement_events(
-    agreement_id: str, principal: TenantDep, db: DbDep
+    agreement_id: str,
+    principal: TenantDep,
+    db: DbDep,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> AgreementEventsResponse:
-    """The append-only audit trail, oldest first."""
-    events = agreements.list_agreement_events(db, principal=principal, agreement_id=agreement_id)
-    return AgreementEventsResponse(events=[AgreementEventOut.from_view(e) for e in events])
+    """The append-only audit trail, oldest first, a page at a time (`next_cursor`)."""
+    page = agreements.list_agreement_events(
+        db, principal=principal, agreement_id=agreement_id, limit=limit, cursor=cursor
+    )
+    return AgreementEventsResponse.from_page(page)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -18,6 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from app.agreement_states import AcceptanceChannel, AgreementStatus, EventAction
 from app.api.schemas.common import (
     MAX_DATE,
     MIN_DATE,
@@ -29,7 +29,9 @@ from app.api.schemas.common import (
 from app.api.schemas.positions import CASE_STUDY_POSITION
 from app.api.schemas.restructuring import OptionsRequest
 from app.engine.money import format_amount
-from app.services.agreement_views import AgreementPage, AgreementView, EventView
+from app.services.agreement_views import AgreementPage, AgreementView, EventPage, EventView
+from app.services.agreements import AgreementDraft, Consent
+from app.services.evaluation import Evaluation
 
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 # 居民身份证号 (18 characters, or the old 15 digits): never accepted as a borrower_ref
@@ -41,34 +43,6 @@ CASE_STUDY_AGREEMENT: dict[str, Any] = {
     "options_request": {**CASE_STUDY_POSITION, "capacity": "900.00"},
     "option_id": "reinstallment-6",
 }
-
-
-class AgreementStatus(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    BREACHED = "breached"
-    CANCELLED = "cancelled"
-
-
-class EventAction(StrEnum):
-    CREATED = "created"
-    ACCEPTED = "accepted"
-    ACTIVATED = "activated"
-    CANCELLED = "cancelled"
-    PAYMENT_RECORDED = "payment_recorded"
-    COMPLETED = "completed"
-    BREACHED = "breached"
-
-
-class AcceptanceChannel(StrEnum):
-    APP = "app"
-    WEB = "web"
-    PHONE = "phone"
-    BRANCH = "branch"
-    LETTER = "letter"
-    OTHER = "other"
 
 
 Ref = Annotated[str, Field(pattern=REF_PATTERN, examples=["JB-2026-0001"])]
@@ -117,6 +91,17 @@ class AgreementCreateRequest(RequestModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_AGREEMENT]})
 
+    def to_draft(self) -> AgreementDraft:
+        return AgreementDraft(
+            loan_ref=self.loan_ref,
+            borrower_ref=self.borrower_ref,
+            options_request=self.options_request,
+            option_id=self.option_id,
+            breach_after_days=self.breach_after_days,
+            terms=self.options_request.model_dump(mode="json", exclude_unset=True),
+            request=self.model_dump(mode="json"),
+        )
+
     @field_validator("borrower_ref")
     @classmethod
     def _not_an_id_card(cls, value: str) -> str:
@@ -138,6 +123,9 @@ class AcceptRequest(RequestModel):
             "examples": [{"channel": "app", "accepted_at": "2026-06-21T09:30:00+08:00"}]
         }
     )
+
+    def to_consent(self) -> Consent:
+        return Consent(self.channel, self.accepted_at)
 
 
 class ReasonRequest(RequestModel):
@@ -164,6 +152,41 @@ class PaymentRequest(RequestModel):
     )
 
 
+class ReversalRequest(RequestModel):
+    """A returned or bounced payment: undone on `date` (on or after the payment's date)."""
+
+    date: DateIn
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"date": "2026-07-23", "reason": "returned by the bank"}]}
+    )
+
+
+class EvaluateRequest(RequestModel):
+    """Record breaches and completions of the tenant's active agreements as of `as_of`."""
+
+    as_of: DateIn | None = Field(None, description="Default: today (UTC)")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"as_of": "2026-08-20"}]})
+
+
+class EvaluateResponse(BaseModel):
+    as_of: date
+    evaluated: int = Field(description="Active agreements evaluated")
+    breached: int = Field(description="Of those, recorded as breached by this request")
+    completed: int = Field(description="Of those, recorded as completed by this request")
+
+    @classmethod
+    def from_evaluation(cls, evaluation: Evaluation) -> EvaluateResponse:
+        return cls(
+            as_of=evaluation.as_of,
+            evaluated=evaluation.evaluated,
+            breached=evaluation.breached,
+            completed=evaluation.completed,
+        )
+
+
 class AgreementInstallmentOut(BaseModel):
     number: int
     due_date: date
@@ -183,6 +206,12 @@ class AgreementStandingOut(BaseModel):
     days_past_due: int
     next_due_date: date | None
     next_amount: AmountOut | None
+    unapplied: AmountOut = Field(
+        description="Money received by as_of beyond everything due: a credit, never refused"
+    )
+    status: AgreementStatus = Field(
+        description="The status the agreement would have on as_of; `status` is the stored one"
+    )
 
 
 class AgreementAcceptanceOut(BaseModel):
@@ -201,6 +230,7 @@ class AgreementResponse(BaseModel):
     breach_after_days: int
     status: AgreementStatus
     version: int
+    unapplied: AmountOut = Field(description="Money received beyond everything due (a credit)")
     acceptance: AgreementAcceptanceOut | None
     created_at: datetime
     updated_at: datetime
@@ -224,8 +254,9 @@ class AgreementResponse(BaseModel):
             option_id=view.option_id,
             terms=view.terms,
             breach_after_days=view.breach_after_days,
-            status=AgreementStatus(view.status),
+            status=view.status,
             version=view.version,
+            unapplied=money(view.unapplied),
             acceptance=None
             if view.accepted_at is None or view.accepted_channel is None
             else AgreementAcceptanceOut(
@@ -254,6 +285,8 @@ class AgreementResponse(BaseModel):
                 days_past_due=standing.days_past_due,
                 next_due_date=standing.next_due_date,
                 next_amount=None if standing.next_amount is None else money(standing.next_amount),
+                unapplied=money(standing.unapplied),
+                status=standing.status,
             ),
         )
 
@@ -285,12 +318,22 @@ class AgreementEventOut(BaseModel):
         return cls(
             at=view.at,
             actor=view.actor,
-            action=EventAction(view.action),
-            from_status=None if view.from_status is None else AgreementStatus(view.from_status),
-            to_status=None if view.to_status is None else AgreementStatus(view.to_status),
+            action=view.action,
+            from_status=view.from_status,
+            to_status=view.to_status,
             details=view.details,
         )
 
 
 class AgreementEventsResponse(BaseModel):
     events: list[AgreementEventOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
+
+    @classmethod
+    def from_page(cls, page: EventPage) -> AgreementEventsResponse:
+        return cls(
+            events=[AgreementEventOut.from_view(e) for e in page.events],
+            next_cursor=page.next_cursor,
+        )

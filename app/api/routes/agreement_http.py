@@ -1,0 +1,93 @@
+"""HTTP pieces of /v1/agreements: headers and query parameters, the declared problem
+responses, and the serializers the routes (and the idempotent commands) use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Header, Query, Response
+
+from app.api.problems import PROBLEM_JSON, Problem
+from app.api.schemas.agreements import AgreementResponse, EvaluateResponse
+from app.api.schemas.common import DateIn
+from app.services.agreement_views import AgreementView
+from app.services.evaluation import Evaluation
+from app.services.idempotency import IdempotencyKey, StoredResponse
+from app.settings import Settings
+
+_DESCRIPTIONS = {
+    400: "Malformed JSON",
+    401: "Missing, unknown or revoked API key",
+    404: "No such agreement (or payment) for this tenant",
+    409: "Illegal transition, reused payment reference, or Idempotency-Key in progress",
+    412: "If-Match does not match the current ETag",
+    422: "Invalid input",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": _DESCRIPTIONS[status],
+        }
+        for status in statuses
+    }
+
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Same key and request: the first response again; kept 24 hours per tenant",
+    ),
+]
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description="The ETag the change is based on")
+]
+# DateIn: an ISO date only (not epoch seconds, not a date-time), 1900-01-01 to 2200-12-31
+AsOf = Annotated[DateIn | None, Query(description="Standing as of this date (default today)")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+_ETAG = re.compile(r'^"([0-9]{1,18})"$')
+
+
+def expected_versions(if_match: str | None) -> set[int] | None:
+    """If-Match as the versions it accepts: None (no header, or *) accepts any."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tags = (tag.strip() for tag in if_match.split(","))
+    return {int(m.group(1)) for tag in tags if (m := _ETAG.fullmatch(tag))}
+
+
+def idempotency_of(key: str | None, settings: Settings) -> IdempotencyKey | None:
+    return None if key is None else IdempotencyKey(key, settings.idempotency_wait_seconds)
+
+
+def agreement_reply(status_code: int) -> Callable[[AgreementView], StoredResponse]:
+    def render(view: AgreementView) -> StoredResponse:
+        headers = {"ETag": f'"{view.version}"'}
+        if status_code == 201:
+            headers["Location"] = f"/v1/agreements/{view.id}"
+        body = AgreementResponse.from_view(view).model_dump_json()
+        return StoredResponse(status_code, headers, body)
+
+    return render
+
+
+def evaluation_reply(evaluation: Evaluation) -> StoredResponse:
+    return StoredResponse(200, {}, EvaluateResponse.from_evaluation(evaluation).model_dump_json())
+
+
+def send(reply: StoredResponse) -> Response:
+    return Response(reply.body, reply.status, headers=reply.headers, media_type="application/json")
+
+
+def send_agreement(view: AgreementView) -> Response:
+    return send(agreement_reply(200)(view))

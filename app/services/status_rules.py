@@ -1,0 +1,42 @@
+"""When an active agreement is breached or completed (SPEC §7), as of a date; pure rules.
+
+Breached: an installment unpaid more than `breach_after_days` past its due date. Completed:
+nothing left outstanding. Only `active` agreements move; every other status stays as stored.
+Reads show the result in `standing.status`; only POST requests (a payment, evaluate) record it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from app.agreement_states import AgreementStatus
+from app.persistence.models import AgreementRow
+from app.services.ledger import Ledger
+from app.services.standing import standing_as_of
+
+
+def breach_as_of(row: AgreementRow, ledger: Ledger, as_of: date) -> dict[str, Any] | None:
+    """The breach's audit details when an installment is unpaid > breach_after_days on as_of,
+    counting the entries dated on or before it."""
+    units = standing_as_of(as_of, ledger.dues, ledger.entries)
+    if units.days_past_due <= row.breach_after_days:
+        return None
+    return {
+        "as_of": as_of.isoformat(),
+        "installment": units.oldest_overdue_number,
+        "days_past_due": units.days_past_due,
+        "breach_after_days": row.breach_after_days,
+    }
+
+
+def status_on(row: AgreementRow, ledger: Ledger, as_of: date) -> AgreementStatus:
+    """The status the agreement would have on `as_of` (breach first, as a payment checks it)."""
+    status = AgreementStatus(row.status)
+    if status is not AgreementStatus.ACTIVE:
+        return status
+    if breach_as_of(row, ledger, as_of) is not None:
+        return AgreementStatus.BREACHED
+    if ledger.outstanding(as_of) == 0:
+        return AgreementStatus.COMPLETED
+    return status
