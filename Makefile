@@ -25,7 +25,7 @@ run: migrate
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --loop uvloop --http httptools --no-access-log
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP) $(TS_STAMP)
 	$(BIN)/ruff check app tests bench && $(BIN)/ruff format --check app tests bench && $(BIN)/mypy app/engine && $(BIN)/lint-imports && $(BIN)/hadolint Dockerfile && npm --prefix $(TS) run -s check

@@ -165,7 +165,7 @@ def scheduler_runner(address: str) -> tuple[Runner, Callable[[], None]]:
     from distributed import Client
 
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout="10s")
     except (OSError, TimeoutError) as error:
         raise RunRefused(f"--scheduler {address}: cannot reach it ({error})") from None
     return (lambda tasks: on_dask(client, tasks)), client.close
