@@ -45,7 +45,8 @@ def test_two_local_worker_processes_write_what_the_calling_process_writes(tmp_pa
     for name in names:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
     manifest = json.loads((tmp_path / "dask" / "_manifest.json").read_text())
-    assert manifest["loans"] == 1200 and manifest["parts"] == names[1:]
+    assert manifest["loans"] == 1200
+    assert manifest["parts"] == names[1:]
 
 
 @pytest.mark.xdist_group("dask")

@@ -67,7 +67,8 @@ def test_the_manifest_sums_the_parts_per_currency(tmp_path):
                 "payoff_amount",
             ):
                 sums[row["currency"]][name] += row[name]
-    assert set(manifest["currencies"]) == set(sums) and len(sums) > 1
+    assert set(manifest["currencies"]) == set(sums)
+    assert len(sums) > 1
     for code, totals in manifest["currencies"].items():
         assert {k: Decimal(v) for k, v in totals.items()} == sums[code]
         digits = {"JPY": 0, "KWD": 3}.get(code, 2)
@@ -121,7 +122,8 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal():
         progress.advance(100)
         progress.close()
     assert log.getvalue() == ""
-    assert "100/200 loans" in terminal.getvalue() and "200/200 loans" in terminal.getvalue()
+    assert "100/200 loans" in terminal.getvalue()
+    assert "200/200 loans" in terminal.getvalue()
 
 
 def _sample(folder: Path, loans: int) -> Path:

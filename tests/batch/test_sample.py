@@ -21,7 +21,8 @@ def test_a_sample_is_a_valid_input_with_every_method_and_both_fates(tmp_path, ca
     assert "Wrote 1,000 loans" in capsys.readouterr().out
     table = pq.read_table(source)
     check_input_schema(table.schema, "sample")  # raises on any column of the wrong kind
-    assert table.num_rows == 1000 and len(set(table.column("loan_id").to_pylist())) == 1000
+    assert table.num_rows == 1000
+    assert len(set(table.column("loan_id").to_pylist())) == 1000
     methods = Counter(table.column("method").to_pylist())
     assert set(methods) == {
         "equal_installment",
@@ -40,7 +41,9 @@ def test_a_sample_is_a_valid_input_with_every_method_and_both_fates(tmp_path, ca
         for r in table.to_pylist()
         if any(p["reference"].endswith("-payoff") for p in r["payments"])
     ]
-    assert len(overdue) >= 50 and len(settled) >= 50 and len(early) >= 30
+    assert len(overdue) >= 50
+    assert len(settled) >= 50
+    assert len(early) >= 30
     by_id = {r["loan_id"]: r for r in rows}
     assert all(by_id[r["loan_id"]]["outstanding_principal"] == 0 for r in early)
 
@@ -50,4 +53,5 @@ def test_the_same_seed_writes_the_same_bytes_and_another_seed_does_not(tmp_path)
     for path, seed in zip(paths, ("1", "1", "2"), strict=True):
         assert main(["batch", "sample", str(path), "--loans", "300", "--seed", seed]) == 0
     a, b, c = (p.read_bytes() for p in paths)
-    assert a == b and a != c
+    assert a == b
+    assert a != c

@@ -109,7 +109,9 @@ async def split_lines(
     async for chunk in chunks:
         pending += chunk
         *complete, rest = bytes(pending).split(b"\n")
-        lines: list[bytes | None] = [line.rstrip(b"\r") for line in complete]
+        lines: list[bytes | None] = [
+            None if len(line) > max_line else line.rstrip(b"\r") for line in complete
+        ]
         if complete and oversized:
             lines[0], oversized = None, False
         pending = bytearray(rest)
