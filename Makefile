@@ -37,7 +37,7 @@ openapi: $(STAMP)
 	$(BIN)/python -m app.openapi > openapi/openapi.json
 
 bench: $(STAMP)
-	$(BIN)/pip install -q -e '.[dev,bench]' && $(BIN)/python bench/run.py
+	$(BIN)/pip install -q -e '.[dev,bench]' && $(BIN)/python bench/run.py && $(BIN)/python bench/batch.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(TS)/node_modules
