@@ -98,7 +98,9 @@ def timed_command(args: list[str]) -> tuple[float, int]:
     return seconds, rss.peak
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A Parquet value as POST /v1/positions JSON: a decimal as its shortest string, a date
+    as ISO (tests/batch use it to build the API request a row stands for)."""
     if isinstance(value, Decimal):
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
@@ -114,9 +116,9 @@ def ndjson_lines(source: Path, count: int) -> Iterator[bytes]:
         for row in batch.to_pylist():
             if sent == count:
                 return
-            payments = [{k: _plain(v) for k, v in p.items()} for p in row.pop("payments")]
+            payments = [{k: plain(v) for k, v in p.items()} for p in row.pop("payments")]
             loan_id = row.pop("loan_id")
-            loan = {k: _plain(v) for k, v in row.items() if v is not None}
+            loan = {k: plain(v) for k, v in row.items() if v is not None}
             line = {"loan_id": loan_id, "loan": loan, "payments": payments, "as_of": AS_OF}
             yield orjson.dumps(line) + b"\n"
             sent += 1

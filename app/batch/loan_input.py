@@ -1,4 +1,4 @@
-"""One input row -> the engine's loan terms and payments, refused exactly as the API would.
+"""One input row -> a loan's validated values, refused exactly as the API would.
 
 POST /v1/positions validates its body with pydantic (app/api/schemas): field by field in
 declaration order, then the loan's own checks, then the payments, then the request's checks;
@@ -14,7 +14,7 @@ read as its shortest decimal string (12000.00 in a scale-2 column is "12000", va
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -22,22 +22,42 @@ from typing import Any, TypeVar
 
 from app.batch import limits
 from app.batch.refusals import LoanRefused
-from app.engine.allocation import Payment
 from app.engine.dates import DayCount
 from app.engine.errors import CalculationError
 from app.engine.money import Currency, Rounding, currency_of
-from app.engine.schedule import ContractRate, GraceType, InterestBasis, LoanTerms, Method
+from app.engine.schedule import GraceType, InterestBasis, Method
 
 Loc = tuple[str | int, ...]
 E = TypeVar("E", bound=Enum)
 
 
 @dataclass(frozen=True, slots=True)
-class LoanInput:
-    """A valid row: what the engine needs for the position."""
+class PaymentInput:
+    date: date
+    amount: Decimal
+    reference: str | None
 
-    terms: LoanTerms
-    payments: tuple[Payment, ...]
+
+@dataclass(frozen=True, slots=True)
+class LoanInput:
+    """A valid row, as plain values: position_row.py makes the engine's terms of them."""
+
+    principal: Decimal
+    currency: Currency
+    annual_rate: Decimal | None
+    daily_rate: Decimal | None
+    day_count: DayCount
+    term_months: int
+    method: Method
+    start_date: date
+    first_due_date: date | None
+    interest_basis: InterestBasis
+    grace_months: int
+    grace_type: GraceType
+    fee_rate: Decimal | None
+    fee_rate_per_period: Decimal | None
+    rounding: Rounding
+    payments: tuple[PaymentInput, ...] = ()
 
 
 def decimal_text(value: Decimal) -> str:
@@ -104,12 +124,12 @@ def _required(row: Mapping[str, Any], name: str, loc: Loc) -> Any:
 
 def loan_input(row: Mapping[str, Any]) -> LoanInput:
     """The row's terms and payments, or LoanRefused with the API's first error."""
-    terms = _terms(row)
-    payments = _payments(row.get("payments") or (), terms.currency)
-    return LoanInput(terms, payments)
+    loan = _terms(row)
+    payments = _payments(row.get("payments") or (), loan.currency)
+    return replace(loan, payments=payments)
 
 
-def _terms(row: Mapping[str, Any]) -> LoanTerms:
+def _terms(row: Mapping[str, Any]) -> LoanInput:
     # fields in ScheduleRequest's declaration order (RateTerms first): the first error wins
     at = lambda name: ("loan", name)  # noqa: E731
     annual_rate = _rate(row.get("annual_rate"), at("annual_rate"))
@@ -150,14 +170,16 @@ def _terms(row: Mapping[str, Any]) -> LoanTerms:
     for name, value in (("fee_rate", fee_rate), ("fee_rate_per_period", fee_rate_per_period)):
         if value is not None and value > limits.MAX_ANNUAL_RATE:
             raise LoanRefused(("loan",), f"{name} may be at most 10", "rate")
-    rate = _contract_rate(annual_rate, daily_rate, day_count, method is Method.FLAT_FEE)
-    return LoanTerms(
+    _check_rate(annual_rate, daily_rate, day_count, method is Method.FLAT_FEE)
+    return LoanInput(
         principal=principal,
         currency=currency,
-        rate=rate,
+        annual_rate=annual_rate,
+        daily_rate=daily_rate,
+        day_count=day_count,
         term_months=term_months,
-        start_date=start_date,
         method=method,
+        start_date=start_date,
         first_due_date=first_due_date,
         interest_basis=basis,
         grace_months=grace_months,
@@ -168,24 +190,19 @@ def _terms(row: Mapping[str, Any]) -> LoanTerms:
     )
 
 
-def _contract_rate(
+def _check_rate(
     annual: Decimal | None, daily: Decimal | None, day_count: DayCount, optional: bool
-) -> ContractRate:
-    """RateTerms.contract_rate: exactly one of the two rates (none for flat_fee), at most 10."""
+) -> None:
+    """RateTerms.contract_rate: exactly one of the two rates (none for flat_fee), and an
+    annual rate (daily × day_count, SPEC §1) of at most 10."""
     one_of = "give exactly one of annual_rate or daily_rate"
     if annual is not None and daily is not None:
         raise LoanRefused(("loan",), one_of, "rate")
-    if daily is not None:
-        rate = ContractRate.from_daily(daily, day_count)
-    elif annual is not None:
-        rate = ContractRate.from_annual(annual, day_count)
-    elif optional:
-        rate = ContractRate.from_annual(Decimal(0), day_count)
-    else:
+    if annual is None and daily is None and not optional:
         raise LoanRefused(("loan",), one_of, "rate")
-    if rate.annual_rate > limits.MAX_ANNUAL_RATE:
+    annual_rate = daily * day_count if daily is not None else annual
+    if annual_rate is not None and annual_rate > limits.MAX_ANNUAL_RATE:
         raise LoanRefused(("loan",), "the annual rate may be at most 10 (1000 %)", "rate")
-    return rate
 
 
 def _check_digits(field: str, amount: Decimal, currency: Currency, loc: Loc) -> None:
@@ -194,7 +211,7 @@ def _check_digits(field: str, amount: Decimal, currency: Currency, loc: Loc) -> 
         raise LoanRefused(loc, msg, "decimal_max_places")
 
 
-def _payments(rows: Sequence[Mapping[str, Any]], currency: Currency) -> tuple[Payment, ...]:
+def _payments(rows: Sequence[Mapping[str, Any]], currency: Currency) -> tuple[PaymentInput, ...]:
     payments = []
     for index, row in enumerate(rows):
         at = ("payments", index)
@@ -204,7 +221,7 @@ def _payments(rows: Sequence[Mapping[str, Any]], currency: Currency) -> tuple[Pa
         if reference is not None and len(reference) > limits.MAX_REFERENCE:
             msg = f"String should have at most {limits.MAX_REFERENCE} characters"
             raise LoanRefused((*at, "reference"), msg, "string_too_long")
-        payments.append(Payment(day, amount, reference))
+        payments.append(PaymentInput(day, amount, reference))
     if len(payments) > limits.MAX_PAYMENTS:
         msg = (
             f"List should have at most {limits.MAX_PAYMENTS} items after validation, "

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 from app.batch.rules import rules_of
 from app.batch.run import MANIFEST, run_positions
+from bench.batch import plain
 
 MONEY_COLUMNS = ("principal", "annual_rate", "daily_rate", "fee_rate", "fee_rate_per_period")
 INT_COLUMNS = ("day_count", "term_months", "grace_months")
@@ -67,16 +68,6 @@ def write_input(path: Path, table: pa.Table, row_group_size: int | None = None) 
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, row_group_size=row_group_size)
     return path
-
-
-def plain(value: Any) -> Any:
-    """A Parquet value as the API's JSON: a decimal as its shortest string, a date as ISO."""
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def api_request(row: dict[str, Any], as_of: date, rules: dict[str, Any]) -> dict[str, Any]:
