@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -124,11 +124,14 @@ def ndjson_lines(source: Path, count: int) -> Iterator[bytes]:
             sent += 1
 
 
-def stream_ndjson(port: int, lines: list[bytes]) -> tuple[float, int]:
+def stream_ndjson(
+    port: int, lines: list[bytes], sink: Callable[[bytes], None] | None = None
+) -> tuple[float, int]:
     """Send the lines (chunked) while reading the answer on the same connection; the seconds
-    and the number of answer lines. Sending and reading at once avoids the deadlock of a client
-    that writes its whole body before it reads."""
+    and the number of answer lines (the answer's bytes go to `sink`). Sending and reading at
+    once avoids the deadlock of a client that writes its whole body before it reads."""
     sock = socket.create_connection((HOST, port))
+    sock.settimeout(120)  # a stalled stream fails instead of hanging
     client = h11.Connection(h11.CLIENT)
     headers = [
         ("Host", f"{HOST}:{port}"),
@@ -156,6 +159,8 @@ def stream_ndjson(port: int, lines: list[bytes]) -> tuple[float, int]:
             raise RuntimeError(f"POST /v1/positions/batch answered {event.status_code}")
         elif isinstance(event, h11.Data):
             answered += bytes(event.data).count(b"\n")
+            if sink is not None:
+                sink(bytes(event.data))
         elif isinstance(event, h11.EndOfMessage):
             break
     seconds = time.perf_counter() - started

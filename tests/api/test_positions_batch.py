@@ -148,3 +148,20 @@ async def test_a_line_over_the_limit_is_dropped_as_it_arrives():
 
     lines = [x async for batch in split_lines(chunks(), 100) for x in batch]
     assert lines == [b"ok", None, b"after"]
+
+
+def test_a_real_server_streams_lines_in_and_out_at_once(tmp_path):
+    """uvicorn (ASGI 2.3): lines sent while the answer is read, all answered, in order.
+    A response that also listened for a disconnect would take the body's chunks."""
+    from bench.batch import stream_ndjson
+    from tests.live_server import live_server
+
+    one = line("{}", loan=LOAN, as_of="2026-06-20")
+    lines = [(one.replace("{}", f"L{i}", 1) + "\n").encode() for i in range(3000)]
+    received = bytearray()
+    with live_server() as base_url:
+        _, answered = stream_ndjson(int(base_url.rsplit(":", 1)[1]), lines, received.extend)
+    answers = [json.loads(x) for x in received.splitlines()]
+    assert answered == len(answers) == len(lines)
+    assert [a["loan_id"] for a in answers] == [f"L{i}" for i in range(3000)]
+    assert all(a["summary"]["bucket"] == "M5" for a in answers)

@@ -36,6 +36,7 @@ from app.settings import get_settings
 
 NDJSON = "application/x-ndjson"
 MAX_LINES = 100_000
+ANSWER_BATCH = 256  # lines answered per trip to the thread pool
 
 router = APIRouter(prefix="/v1/positions", tags=["positions"])
 
@@ -132,7 +133,10 @@ async def stream_answers(request: Request) -> AsyncIterator[bytes]:
         async for lines in split_lines(request.stream(), max_line):
             room = MAX_LINES - count
             count += len(lines)
-            yield await run_in_threadpool(answer_lines, lines[:room])
+            answerable = lines[:room]
+            for start in range(0, len(answerable), ANSWER_BATCH):  # bounds each answer chunk
+                batch = answerable[start : start + ANSWER_BATCH]
+                yield await run_in_threadpool(answer_lines, batch)
             if count > MAX_LINES:
                 detail = f"at most {MAX_LINES} lines per request; the rest was not read"
                 yield orjson.dumps(_error(None, problem_document(413, detail))) + b"\n"
