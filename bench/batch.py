@@ -139,13 +139,19 @@ def stream_ndjson(
         ("Transfer-Encoding", "chunked"),
     ]
 
+    head = client.send(h11.Request(method="POST", target="/v1/positions/batch", headers=headers))
+    failed: list[BaseException] = []
+
     def send() -> None:
-        sock.sendall(
-            client.send(h11.Request(method="POST", target="/v1/positions/batch", headers=headers))
-        )
-        for start in range(0, len(lines), 200):
-            sock.sendall(client.send(h11.Data(data=b"".join(lines[start : start + 200]))))
-        sock.sendall(client.send(h11.EndOfMessage()))
+        # the body is framed here, not by h11: its Connection is not shared across threads
+        try:
+            sock.sendall(head)
+            for start in range(0, len(lines), 200):
+                data = b"".join(lines[start : start + 200])
+                sock.sendall(b"%x\r\n%b\r\n" % (len(data), data))
+            sock.sendall(b"0\r\n\r\n")
+        except BaseException as error:  # reported by the reading thread
+            failed.append(error)
 
     started = time.perf_counter()
     sender = threading.Thread(target=send, daemon=True)
@@ -166,6 +172,8 @@ def stream_ndjson(
     seconds = time.perf_counter() - started
     sender.join()
     sock.close()
+    if failed:
+        raise RuntimeError(f"sending the lines failed: {failed[0]!r}")
     return seconds, answered
 
 
