@@ -165,3 +165,11 @@ def test_a_real_server_streams_lines_in_and_out_at_once(tmp_path):
     assert answered == len(answers) == len(lines)
     assert [a["loan_id"] for a in answers] == [f"L{i}" for i in range(3000)]
     assert all(a["summary"]["bucket"] == "M5" for a in answers)
+
+
+def test_a_loan_id_that_is_not_a_string_is_an_error_line(client):
+    (answer,) = post(client, [json.dumps({"loan_id": 7, "loan": LOAN, "as_of": "2026-06-20"})])
+    assert answer["loan_id"] is None
+    assert answer["error"]["errors"] == [
+        {"loc": ["body", "loan_id"], "msg": "Input should be a valid string", "type": "string_type"}
+    ]

@@ -74,8 +74,12 @@ def answer_line(raw: bytes | None) -> dict[str, Any]:
         return _error(None, problem_document(422, "body: Input should be an object", [loc]))
     loan_id = line.pop("loan_id", None)
     if not isinstance(loan_id, str):
-        msg = "Field required" if loan_id is None else "Input should be a valid string"
-        error = {"loc": ["body", "loan_id"], "msg": msg, "type": "missing"}
+        msg, kind = (
+            ("Field required", "missing")
+            if loan_id is None
+            else ("Input should be a valid string", "string_type")
+        )
+        error = {"loc": ["body", "loan_id"], "msg": msg, "type": kind}
         return _error(loan_id, problem_document(422, f"loan_id: {msg}", [error]))
     try:
         body = PositionRequest.model_validate(line)
