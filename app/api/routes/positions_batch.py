@@ -29,9 +29,9 @@ from app.api.problems import (
     problem_document,
     validation_document,
 )
+from app.api.routes.positions import position_of
 from app.api.schemas.positions import PositionRequest, summary_document
 from app.engine.errors import CalculationError
-from app.engine.position import position_as_of
 from app.settings import get_settings
 
 NDJSON = "application/x-ndjson"
@@ -87,13 +87,7 @@ def answer_line(raw: bytes | None) -> dict[str, Any]:
         raw_errors = [{**e, "loc": ("body", *e["loc"])} for e in invalid.errors()]
         return _error(loan_id, validation_document(raw_errors))
     try:
-        position = position_as_of(
-            body.contract(),
-            body.engine_payments(),
-            body.as_of,
-            penalty=body.penalty.to_engine(),
-            allocation=body.allocation.to_engine(),
-        )
+        position = position_of(body)  # what POST /v1/positions computes
     except CalculationError as refused:
         return _error(loan_id, calculation_document(refused))
     return {"loan_id": loan_id, "summary": summary_document(position.summary, body.currency)}
