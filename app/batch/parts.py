@@ -1,8 +1,8 @@
-"""One part of a run: a row group of the input in, `part-NNNNN.parquet` out.
+"""One part of a run: up to PART_ROWS rows of an input row group in, `part-NNNNN.parquet` out.
 
 `compute_part` is a plain function of plain data, so the same code runs in the calling process
 (`--workers 0`) or on any Dask worker. The engine call stays inside it, the I/O at its edges:
-it reads its row group a batch at a time, writes the part aside (`.part-NNNNN.parquet.tmp`)
+it reads its rows a batch at a time, writes the part aside (`.part-NNNNN.parquet.tmp`)
 and renames it only once complete, so a part that exists is whole, whatever kills the run.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,6 +28,9 @@ from app.batch.rules import Rules
 from app.engine.errors import CalculationError
 
 BATCH_ROWS = 2048  # rows decoded at a time: bounds a worker's memory whatever the row group
+# rows of a part: a row group larger than this (pyarrow writes up to 1,048,576 rows in one by
+# default) is split into several parts, so it still spreads over the workers
+PART_ROWS = 10 * BATCH_ROWS
 SUMMED = ("total_overdue", "outstanding_principal", "outstanding_penalty", "payoff_amount")
 
 
@@ -36,6 +39,8 @@ class PartTask:
     number: int
     source: str  # a Parquet file
     row_group: int
+    first_row: int  # the part's rows within the row group: [first_row, end_row)
+    end_row: int
     columns: tuple[str, ...]
     output: str  # the run's folder
     as_of: date
@@ -87,11 +92,8 @@ def compute_part(task: PartTask) -> PartResult:
     aside = final.with_name(f".{task.name}.tmp")
     sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(SUMMED, Decimal(0)))
     loans = errors = 0
-    source = pq.ParquetFile(task.source)
     with pq.ParquetWriter(aside, schema, compression="zstd") as writer:
-        for batch in source.iter_batches(
-            batch_size=BATCH_ROWS, row_groups=[task.row_group], columns=list(task.columns)
-        ):
+        for batch in _batches(task):
             rows = [loan_row(row, task.as_of, task.rules) for row in batch.to_pylist()]
             loans += len(rows)
             for row in rows:
@@ -105,6 +107,22 @@ def compute_part(task: PartTask) -> PartResult:
     _sync(aside)
     os.replace(aside, final)
     return PartResult(task.name, loans, loans - errors, errors, dict(sums))
+
+
+def _batches(task: PartTask) -> Iterator[pa.RecordBatch]:
+    """The task's rows of its row group, BATCH_ROWS at a time. Rows before `first_row` are
+    decoded and dropped: a row group larger than a part is split without reading it whole."""
+    source = pq.ParquetFile(task.source)
+    position = 0
+    for batch in source.iter_batches(
+        batch_size=BATCH_ROWS, row_groups=[task.row_group], columns=list(task.columns)
+    ):
+        start, position = position, position + batch.num_rows
+        if position <= task.first_row:
+            continue
+        yield batch.slice(max(task.first_row - start, 0), task.end_row - max(start, task.first_row))
+        if position >= task.end_row:
+            return
 
 
 def _table(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> pa.Table:

@@ -3,7 +3,8 @@
     1. every input file's columns are checked, then its `loan_id` and `currency` columns alone
        are read: ids non-null and unique, and the output's decimal scale (the largest minor
        digits among the run's currencies), so every part has the same schema;
-    2. one task per input row group, numbered in input order, run by `compute_part` (parts.py):
+    2. one task per input row group (or per PART_ROWS rows of a larger one), numbered in input
+       order, run by `compute_part` (parts.py):
        in this process (`workers=0`), on a LocalCluster of worker processes, or on the Dask
        cluster at `scheduler`; at most a few tasks per worker are in flight, so the driver's
        memory does not grow with the input;
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from app.batch import parts
 from app.batch.columns import check_input_schema
 from app.batch.parts import SUMMED, PartResult, PartTask, compute_part
 from app.batch.progress import Progress
@@ -43,7 +45,7 @@ IN_FLIGHT_PER_WORKER = 2
 @dataclass(frozen=True, slots=True)
 class Source:
     path: Path
-    row_groups: int
+    row_group_rows: tuple[int, ...]  # rows in each row group
     columns: tuple[str, ...]
 
 
@@ -81,7 +83,9 @@ def survey(paths: Iterable[Path]) -> tuple[list[Source], int, int]:
         ids.append(table.column("loan_id").cast(pa.string()))
         codes = table.column("currency").unique().to_pylist() if "currency" in wanted else []
         digits |= {CURRENCY_DIGITS.get(c or "CNY", 0) for c in codes} or {2}
-        sources.append(Source(path, parquet.num_row_groups, tuple(columns)))
+        metadata = parquet.metadata
+        groups = tuple(metadata.row_group(g).num_rows for g in range(metadata.num_row_groups))
+        sources.append(Source(path, groups, tuple(columns)))
     all_ids = pa.chunked_array([c for chunked in ids for c in chunked.chunks], pa.string())
     _check_ids(all_ids)
     return sources, len(all_ids), max(digits, default=2)
@@ -99,20 +103,18 @@ def _check_ids(ids: pa.ChunkedArray) -> None:
 def plan(
     sources: list[Source], output: Path, as_of: date, rules: Rules, scale: int
 ) -> list[PartTask]:
-    tasks = []
+    """One task per PART_ROWS rows of each row group (one for an empty row group), in input
+    order: the part numbers follow the input."""
+    tasks: list[PartTask] = []
     for source in sources:
-        for group in range(source.row_groups):
-            task = PartTask(
-                len(tasks),
-                str(source.path),
-                group,
-                source.columns,
-                str(output),
-                as_of,
-                rules,
-                scale,
-            )
-            tasks.append(task)
+        for group, rows in enumerate(source.row_group_rows):
+            for first in range(0, max(rows, 1), parts.PART_ROWS):
+                end = min(first + parts.PART_ROWS, rows)
+                task = PartTask(
+                    len(tasks), str(source.path), group, first, end, source.columns,
+                    str(output), as_of, rules, scale,
+                )  # fmt: skip
+                tasks.append(task)
     return tasks
 
 

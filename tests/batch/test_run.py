@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from app.batch import parts
 from app.batch.progress import Progress
 from app.batch.run import MANIFEST
 from app.batch.sample import write_sample
@@ -131,3 +132,17 @@ def _sample(folder: Path, loans: int) -> Path:
     if not source.exists():
         write_sample(source, loans, seed=3, as_of=AS_OF)
     return source
+
+
+def test_a_row_group_larger_than_a_part_is_split_in_input_order(tmp_path, monkeypatch):
+    """One row group of 450 loans, parts of 100 read 64 rows at a time (batches straddle the
+    parts' edges): 5 parts, the same rows in the same order as one part of all 450."""
+    source = resample(_sample(tmp_path, 450), tmp_path / "in.parquet", 1000)
+    assert pq.ParquetFile(source).num_row_groups == 1
+    run(source, tmp_path / "whole", AS_OF)
+    monkeypatch.setattr(parts, "PART_ROWS", 100)
+    monkeypatch.setattr(parts, "BATCH_ROWS", 64)
+    manifest = run(source, tmp_path / "split", AS_OF)
+    sizes = [pq.read_table(tmp_path / "split" / p).num_rows for p in manifest["parts"]]
+    assert sizes == [100, 100, 100, 100, 50]
+    assert output_rows(tmp_path / "split") == output_rows(tmp_path / "whole")
