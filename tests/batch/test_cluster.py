@@ -65,3 +65,40 @@ def test_an_unreachable_scheduler_is_a_one_line_refusal(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: --scheduler tcp://127.0.0.1:9: cannot reach it")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.xdist_group("dask")
+def test_the_same_run_on_an_existing_cluster_through_scheduler(tmp_path):
+    """`dask scheduler` and one `dask worker` as separate processes, as on a real cluster."""
+    from tests.live_server import free_port
+
+    port = free_port()
+    run_module = [sys.executable, "-m"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT}
+    scheduler = subprocess.Popen(
+        [*run_module, "distributed.cli.dask_scheduler", "--port", str(port), "--no-dashboard"],
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [*run_module, "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+         "--no-dashboard"],
+        **quiet,
+    )  # fmt: skip
+    try:
+        source = tmp_path / "in.parquet"
+        write_sample(source, 300, seed=4)
+        address = f"tcp://127.0.0.1:{port}"
+        remote = batch("positions", source, tmp_path / "remote", "--as-of", "2026-06-30",
+                       "--scheduler", address)  # fmt: skip
+        assert remote.returncode == 0, remote.stderr
+        alone = batch("positions", source, tmp_path / "alone", "--as-of", "2026-06-30",
+                      "--workers", "0")  # fmt: skip
+        assert alone.returncode == 0, alone.stderr
+        for name in ("_manifest.json", "part-00000.parquet"):
+            assert (tmp_path / "remote" / name).read_bytes() == (
+                tmp_path / "alone" / name
+            ).read_bytes()
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
