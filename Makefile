@@ -32,7 +32,7 @@ run: migrate
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --loop uvloop --http httptools --no-access-log
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP) $(TS_STAMP)
 	$(BIN)/ruff check app tests bench && $(BIN)/ruff format --check app tests bench && $(BIN)/mypy app/engine && $(BIN)/lint-imports && $(BIN)/hadolint Dockerfile && npm --prefix $(TS) run -s check
@@ -44,7 +44,7 @@ openapi: $(STAMP)
 	$(BIN)/python -m app.openapi > openapi/openapi.json
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py && $(BIN)/python bench/document.py
+	$(BIN)/python bench/run.py && $(BIN)/python bench/batch.py && $(BIN)/python bench/document.py
 
 clean:
 	rm -rf $(VENV) .lock-tools .pytest_cache .mypy_cache .ruff_cache .hypothesis $(TS)/node_modules

@@ -1,11 +1,13 @@
-"""The service's command line (SPEC §8): `python -m app keys create|list|revoke`.
+"""The service's command line (SPEC §8, §12): `python -m app keys create|list|revoke`.
 
     python -m app keys create --tenant T     the new key alone on the last line (shown once)
     python -m app keys list                  id, tenant, created, revoked; never a secret
     python -m app keys revoke KEY_ID         the key stops working at once
     python -m app idempotency purge          forget Idempotency-Keys older than 24 hours
+    python -m app batch positions IN OUT --as-of D   every loan's position (app/batch/cli.py)
+    python -m app batch sample OUT --loans N         a synthetic portfolio
 
-Each command first migrates the database (DATABASE_URL) to head, as `make run` does.
+Each command but `batch` first migrates the database (DATABASE_URL) to head, as `make run` does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from app.batch.cli import add_commands as add_batch_commands
+from app.batch.cli import run_command as run_batch_command
 from app.persistence.db import Database
 from app.persistence.migrations import upgrade_to_head
 from app.services import api_keys
@@ -37,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     idempotency.add_subparsers(dest="action", required=True).add_parser(
         "purge", help="delete records older than 24 hours"
     )
+    add_batch_commands(commands)
     return parser
 
 
@@ -71,6 +76,8 @@ def _keys(database: Database, args: argparse.Namespace, now: datetime) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "batch":  # no database: the portfolio comes and goes as Parquet
+        return run_batch_command(args)
     url = get_settings().database_url
     upgrade_to_head(url)
     database = Database(url)

@@ -14,6 +14,7 @@ from app.api.routes import (
     examples,
     operations,
     positions,
+    positions_batch,
     readiness,
     restructuring,
     schedules,
@@ -44,7 +45,7 @@ def create_app() -> FastAPI:
     app.include_router(operations.router)
     # SPEC §8: calculations are open unless REQUIRE_API_KEY_FOR_CALCULATIONS says otherwise
     guard = [Depends(get_principal)] if settings.require_api_key_for_calculations else []
-    calculations = (schedules, positions, restructuring, apr, accruals, examples)
+    calculations = (schedules, positions, positions_batch, restructuring, apr, accruals, examples)
     for module in calculations:
         app.include_router(module.router, dependencies=guard)
     # what deps.needs_key reads: a route's scope does not show its router's guard (routes are

@@ -132,12 +132,18 @@ class BodyTooLarge(Exception):
     """The request body passed the configured limit."""
 
 
+# Routes that read their body as a stream and bound it themselves: POST /v1/positions/batch
+# takes up to 100,000 NDJSON lines, each at most the body limit (SPEC §12)
+STREAMED_PATHS = frozenset({"/v1/positions/batch"})
+
+
 class BodyLimitMiddleware:
     """413 problem+json for a body over `max_body_bytes`, before the app sees any of it.
 
     A declared Content-Length over the limit is refused without reading; otherwise the body is
     read and counted chunk by chunk (chunked transfer has no Content-Length), then replayed to
     the app. Bodies are bounded by the limit, so buffering them costs at most that much memory.
+    STREAMED_PATHS pass through unread.
     """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
@@ -145,7 +151,7 @@ class BodyLimitMiddleware:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in STREAMED_PATHS:
             await self.app(scope, receive, send)
             return
         if self._declared_length(scope) > self.max_body_bytes:

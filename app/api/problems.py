@@ -67,6 +67,14 @@ def problem(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """Render one problem+json response."""
+    body = problem_document(status, detail, errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_document(
+    status: int, detail: str, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The JSON object of a problem (also one line's error in POST /v1/positions/batch)."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": _TITLES.get(status) or HTTPStatus(status).phrase,
@@ -75,7 +83,22 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return body
+
+
+def validation_document(raw: list[Any]) -> dict[str, Any]:
+    """The 422 problem of validation errors whose `loc` starts with "body"."""
+    errors = [_clean(e) for e in raw]
+    if not errors:
+        errors = [{"loc": ["body"], "msg": "invalid request", "type": "value_error"}]
+    return problem_document(422, _describe(errors[0]), errors)
+
+
+def calculation_document(exc: CalculationError) -> dict[str, Any]:
+    """The 422 problem of an engine refusal, at the field it names."""
+    loc = ["body", *(int(p) if p.isdigit() else p for p in exc.field.split("."))]
+    error = {"loc": loc, "msg": exc.reason, "type": type(exc).__name__}
+    return problem_document(422, f"{exc.field}: {exc.reason}", [error])
 
 
 def _clean(error: dict[str, Any]) -> dict[str, Any]:
@@ -105,17 +128,14 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
         except (OperationalError, ProgrammingError) as down:
             return await database_problem(request, down)
         return problem(400, "the body is not valid JSON")
-    errors = [_clean(e) for e in raw]
-    if not errors:
-        errors = [{"loc": ["body"], "msg": "invalid request", "type": "value_error"}]
-    return problem(422, _describe(errors[0]), errors)
+    body = validation_document(raw)
+    return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
 
 async def calculation_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CalculationError)
-    loc = ["body", *(int(p) if p.isdigit() else p for p in exc.field.split("."))]
-    error = {"loc": loc, "msg": exc.reason, "type": type(exc).__name__}
-    return problem(422, f"{exc.field}: {exc.reason}", [error])
+    body = calculation_document(exc)
+    return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
 
 async def too_deep_problem(_: Request, __: Exception) -> JSONResponse:

@@ -38,6 +38,18 @@ CHECKS = (
     response_schema_conformance,
 )
 
+
+@schemathesis.serializer("application/x-ndjson")
+class NdjsonSerializer:
+    """POST /v1/positions/batch takes NDJSON lines: a generated body is sent as its text."""
+
+    def as_requests(self, context, value):  # type: ignore[no-untyped-def]
+        return {"data": value if isinstance(value, bytes) else str(value).encode("utf-8")}
+
+    def as_werkzeug(self, context, value):  # type: ignore[no-untyped-def]
+        return self.as_requests(context, value)
+
+
 # FastAPI writes OpenAPI 3.1; schemathesis 3.x reads it behind this flag
 schemathesis.experimental.OPEN_API_3_1.enable()
 schema = schemathesis.from_dict(

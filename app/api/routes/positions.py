@@ -6,7 +6,7 @@ from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_document
 from app.api.schemas.positions import PositionRequest, PositionResponse, position_document
-from app.engine.position import position_as_of
+from app.engine.position import Position, position_as_of
 
 router = APIRouter(prefix="/v1/positions", tags=["positions"], route_class=JsonBodyRoute)
 
@@ -14,11 +14,15 @@ router = APIRouter(prefix="/v1/positions", tags=["positions"], route_class=JsonB
 @router.post("", response_model=PositionResponse, responses=PROBLEM_RESPONSES)
 def create_position(body: PositionRequest) -> Response:
     """A loan's position on `as_of`: overdue, penalty (罚息), days past due, payoff (提前结清)."""
-    position = position_as_of(
+    return json_document(position_document(position_of(body)))
+
+
+def position_of(body: PositionRequest) -> Position:
+    """The engine's position for a request; each line of POST /v1/positions/batch too."""
+    return position_as_of(
         body.contract(),
         body.engine_payments(),
         body.as_of,
         penalty=body.penalty.to_engine(),
         allocation=body.allocation.to_engine(),
     )
-    return json_document(position_document(position))
