@@ -15,10 +15,19 @@ from itertools import accumulate
 from operator import attrgetter
 from typing import NamedTuple
 
+from app.engine.amortize import (
+    UnitRow,
+    actual_interest,
+    level_payment,
+    no_interest,
+    periodic_interest,
+    table,
+)
 from app.engine.apr import both_rates
 from app.engine.dates import DayCount, add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
 from app.engine.money import ROUNDING_MODES, ZERO, Currency, Rounding, exact, quantize
+from app.engine.rounding import round_ratio
 
 
 class Method(StrEnum):
@@ -39,9 +48,9 @@ class GraceType(StrEnum):
     CAPITALIZE = "capitalize"
 
 
-# A balance growing past this (interest compounding without bound) is refused with a 422:
-# amounts stay exact within 34 significant digits.
+# A balance growing past this (interest compounding without bound) is refused with a 422.
 MAX_BALANCE = Decimal(10) ** 24
+MAX_BALANCE_UNITS = 10**24  # in currency units; times the minor units per unit
 
 GRACE_METHODS = frozenset({Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL, Method.INTEREST_ONLY})
 
@@ -172,26 +181,6 @@ def level_installment(balance: Decimal, annual_rate: Decimal, count: int) -> Dec
     return balance * annual_rate * growth / (12 * (growth - Decimal(12) ** count))
 
 
-def _fees(terms: LoanTerms, zero: Decimal) -> list[Decimal]:
-    """Each period's fee (flat_fee only; zero otherwise); the last takes the remainder."""
-    count = 1 if terms.method is Method.BULLET else terms.term_months
-    if terms.method is not Method.FLAT_FEE:
-        return [zero] * count
-
-    def q(amount: Decimal) -> Decimal:
-        return quantize(amount, terms.currency, terms.rounding)
-
-    if terms.fee_rate_per_period is not None:
-        return [q(terms.principal * terms.fee_rate_per_period)] * count
-    assert terms.fee_rate is not None
-    each = q(terms.principal * terms.fee_rate / count)
-    # the last period takes the remainder so the fees add up to round(P · fee_rate)
-    last = q(terms.principal * terms.fee_rate) - each * (count - 1)
-    if last < 0:
-        raise InvalidTerms("fee_rate", "the last period's fee would be negative")
-    return [each] * (count - 1) + [last]
-
-
 @lru_cache(maxsize=512)  # at most 600 rows each: a few tens of MB at worst
 def _calendar(
     start_date: date, count: int, first_due_date: date | None, bullet: bool
@@ -221,6 +210,88 @@ def _totals(rows: list[Installment], payments: list[Decimal]) -> Totals:
         payment=sum(payments, ZERO),
         capitalized_interest=sum(map(attrgetter("capitalized_interest"), rows), ZERO),
     )
+
+
+def _fees_units(terms: LoanTerms, count: int, half_even: bool) -> list[int]:
+    """Each period's fee in minor units (flat_fee only; zero otherwise); the last takes the
+    remainder so the fees add up to round(P · fee_rate)."""
+    if terms.method is not Method.FLAT_FEE:
+        return [0] * count
+    scale = 10**terms.currency.minor_digits
+    p_num, p_den = terms.principal.as_integer_ratio()
+    if terms.fee_rate_per_period is not None:
+        f_num, f_den = terms.fee_rate_per_period.as_integer_ratio()
+        return [round_ratio(p_num * f_num * scale, p_den * f_den, half_even)] * count
+    assert terms.fee_rate is not None
+    f_num, f_den = terms.fee_rate.as_integer_ratio()
+    each = round_ratio(p_num * f_num * scale, p_den * f_den * count, half_even)
+    last = round_ratio(p_num * f_num * scale, p_den * f_den, half_even) - each * (count - 1)
+    if last < 0:
+        raise InvalidTerms("fee_rate", "the last period's fee would be negative")
+    return [each] * (count - 1) + [last]
+
+
+def amortize_units(terms: LoanTerms) -> tuple[list[UnitRow], int]:
+    """The schedule's rows in integers of minor units, and what each period repeats after
+    grace (SPEC §2): A, P / n or 0. See amortize.py for the arithmetic."""
+    check_terms(terms)
+    method = terms.method
+    half_even = terms.rounding is Rounding.HALF_EVEN
+    scale = 10**terms.currency.minor_digits
+    num, den = terms.rate.annual_rate.as_integer_ratio()
+    p_num, p_den = terms.principal.as_integer_ratio()
+    balance = round_ratio(p_num * scale, p_den, True)  # requests carry the currency's digits
+    count = 1 if method is Method.BULLET else terms.term_months
+    fees = _fees_units(terms, count, half_even)
+    if method is Method.FLAT_FEE:
+        interest = no_interest()
+    elif terms.interest_basis is InterestBasis.ACTUAL:
+        interest = actual_interest(num, den, terms.rate.day_count, half_even)
+    else:  # one period; a bullet's period is its whole term
+        months = terms.term_months if method is Method.BULLET else 1
+        interest = periodic_interest(num, den, months, half_even)
+
+    def level(opening: int, remaining: int) -> int:
+        if method is Method.EQUAL_INSTALLMENT:
+            return level_payment(opening, num, den, remaining, half_even)
+        if method in (Method.EQUAL_PRINCIPAL, Method.FLAT_FEE):
+            return round_ratio(opening, remaining, half_even)
+        return 0
+
+    calendar = _calendar(
+        terms.start_date, terms.term_months, terms.first_due_date, method is Method.BULLET
+    )
+    return table(
+        balance,
+        calendar,
+        fees,
+        interest,
+        terms.grace_months,
+        terms.grace_type is GraceType.CAPITALIZE,
+        level,
+        method is Method.EQUAL_INSTALLMENT,
+        MAX_BALANCE_UNITS * scale,
+    )
+
+
+def _fees(terms: LoanTerms, zero: Decimal) -> list[Decimal]:
+    """Each period's fee (flat_fee only; zero otherwise); the last takes the remainder."""
+    count = 1 if terms.method is Method.BULLET else terms.term_months
+    if terms.method is not Method.FLAT_FEE:
+        return [zero] * count
+
+    def q(amount: Decimal) -> Decimal:
+        return quantize(amount, terms.currency, terms.rounding)
+
+    if terms.fee_rate_per_period is not None:
+        return [q(terms.principal * terms.fee_rate_per_period)] * count
+    assert terms.fee_rate is not None
+    each = q(terms.principal * terms.fee_rate / count)
+    # the last period takes the remainder so the fees add up to round(P · fee_rate)
+    last = q(terms.principal * terms.fee_rate) - each * (count - 1)
+    if last < 0:
+        raise InvalidTerms("fee_rate", "the last period's fee would be negative")
+    return [each] * (count - 1) + [last]
 
 
 def _first_level(

@@ -1,0 +1,52 @@
+"""The integer core (amounts in minor units, exact ratios) equals the Decimal engine.
+
+`amortize_units` computes the table in integers of minor units; `amortize`, the Decimal engine
+the service has used so far, is its reference (tests/decimal_engine.py would be a copy of it).
+On random loans of every method, basis, grace, rounding and currency both give the same rows
+and level amount, or refuse the loan with the same error.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+
+from app.engine.errors import InvalidTerms
+from app.engine.rounding import from_units, round_ratio
+from app.engine.schedule import amortize, amortize_units
+from tests.engine.test_properties import loans
+
+
+def _decimal(terms):
+    try:
+        rows, level = amortize(terms)
+    except InvalidTerms as refused:
+        return str(refused)
+    return [tuple(row) for row in rows], level
+
+
+def _integer(terms):
+    try:
+        rows, level = amortize_units(terms)
+    except InvalidTerms as refused:
+        return str(refused)
+    amount = lambda units: from_units(units, terms.currency)  # noqa: E731
+    return [(*row[:3], *map(amount, row[3:])) for row in rows], amount(level)
+
+
+@settings(max_examples=300, deadline=None)
+@given(loans())
+def test_the_integer_table_equals_the_decimal_engine(terms):
+    decimal_rows, integer_rows = _decimal(terms), _integer(terms)
+    assert integer_rows == decimal_rows
+    if not isinstance(decimal_rows, str):  # same digits printed, not only equal values
+        assert [str(a) for r in integer_rows[0] for a in r[3:]] == [
+            str(a) for r in decimal_rows[0] for a in r[3:]
+        ]
+
+
+def test_round_ratio_rounds_ties_away_from_zero_or_to_even():
+    """7/2 = 3.5 → 4 (half-up) or 4 (even); 5/2 = 2.5 → 3 or 2; −5/2 → −3 or −2; 1/3 → 0;
+    2/3 → 1; −2/3 → −1."""
+    assert [round_ratio(n, 2) for n in (7, 5, -5, -7)] == [4, 3, -3, -4]
+    assert [round_ratio(n, 2, True) for n in (7, 5, -5, -7)] == [4, 2, -2, -4]
+    assert [round_ratio(n, 3) for n in (1, 2, -2, -1)] == [0, 1, -1, 0]
