@@ -3,7 +3,8 @@
 All three amortize 1,000,000 at 4.9 % a year, monthly, over 12, 60 and 360 installments.
 `amortization` (floats, rounded rows) and numpy-financial (pmt/ipmt/ppmt arrays) do only the
 table; our `amortize_units` does the same table exactly in integers of minor units (SPEC §11),
-and `build_schedule` adds what the API returns on top: totals, the IRR-based `apr` and the XIRR `effective_annual_rate`.
+and `build_schedule` adds what the API returns on top: totals, the IRR-based `apr` and the
+XIRR `effective_annual_rate`.
 Both packages are bench-only dependencies (`pip install -e '.[bench]'`).
 """
 
