@@ -103,15 +103,23 @@ def table(
         balance = closing
     amount = level(balance, count - grace)
     append = rows.append
-    # the level loop, written out: round_ratio inlined (balances are ≥ 0 here, so a tie rounds
-    # up, or to even), no call per row; a 600-row schedule runs it 600 times per request
+    # the level loop, written out with no call per row (a 600-row schedule runs it 600 times
+    # a request): balances are ≥ 0 here, so half-up is floor((2·product + over) / (2·over)),
+    # and half-even needs the remainder
     times, over, per_day, half_even = interest
-    for number in range(grace + 1, count):
-        due, days = calendar[number - 1]
-        charged, rest = divmod(balance * times * days if per_day else balance * times, over)
-        rest *= 2
-        if rest > over or (rest == over and not (half_even and not charged & 1)):
-            charged += 1
+    twice_over = 2 * over
+    level_rows = zip(
+        range(grace + 1, count), calendar[grace : count - 1], fees[grace : count - 1], strict=True
+    )
+    for number, (due, days), fee in level_rows:
+        product = balance * times * days if per_day else balance * times
+        if half_even:
+            charged, rest = divmod(product, over)
+            rest += rest
+            if rest > over or (rest == over and charged & 1):
+                charged += 1
+        else:
+            charged = (product + product + over) // twice_over
         principal = amount - charged if level_payment_rows else amount
         closing = balance - principal
         if not 0 <= closing <= max_balance:
@@ -120,7 +128,7 @@ def table(
             raise InvalidTerms(
                 "principal", "the balance would fall below zero before the last installment"
             )
-        append((number, due, days, balance, principal, charged, fees[number - 1], 0, closing))
+        append((number, due, days, balance, principal, charged, fee, 0, closing))
         balance = closing
     due, days = calendar[-1]  # grace < count, so the last row always amortizes
     rows.append((count, due, days, balance, balance, interest.on(balance, days), fees[-1], 0, 0))
