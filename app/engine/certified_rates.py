@@ -111,6 +111,8 @@ def _start(proposal: float | None, hint: Decimal | None) -> int:
 
 def apr(amounts: Sequence[int], guess: float, hint: Decimal | None = None) -> Decimal | None:
     """The monthly IRR × 12 of `amounts` at months 0, 1, 2, … (one sign change), 6 digits."""
+    if sum(amounts) == 0:  # the NPV at rate 0 is the sum: 0 is the (only) root, exactly
+        return reported(0)
     runs = runs_of(amounts)
     proposal = monthly_rate(runs, guess)
     side = _side(lambda n, d: monthly_sign(runs, n, d), runs[0][2], 12)
@@ -124,6 +126,8 @@ def xirr(
 ) -> Decimal | None:
     """Spreadsheet XIRR of (day, amount) flows in day order (one sign change), 6 digits."""
     nonzero = [flow for flow in flows if flow[1]]
+    if sum(amount for _, amount in nonzero) == 0:  # as for apr: rate 0 exactly
+        return reported(0)
     proposal = daily_rate(nonzero, guess)
     if all(day % 365 == 0 for day, _ in nonzero):
         # whole years: the NPV is a polynomial in 1 + r, signed exactly (ties included)

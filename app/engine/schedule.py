@@ -197,7 +197,7 @@ def _calendar(
     return tuple(zip(dates, map(days_between, [start_date, *dates[:-1]], dates), strict=True))
 
 
-def _installment_amount(terms: LoanTerms, rows: list[Installment], level: Decimal) -> Decimal:
+def installment_amount(terms: LoanTerms, rows: list[Installment], level: Decimal) -> Decimal:
     """The level amount A after any grace (等额本息); otherwise the first installment's payment."""
     return level if terms.method is Method.EQUAL_INSTALLMENT else rows[0].payment
 
@@ -427,7 +427,7 @@ def build_schedule(terms: LoanTerms) -> Schedule:
     rates = both_rates(monthly, dated, terms.rate.monthly_rate or Decimal("0.01"))
     return Schedule(
         terms=terms,
-        installment_amount=_installment_amount(terms, rows, level),
+        installment_amount=installment_amount(terms, rows, level),
         installments=tuple(rows),
         totals=_totals(rows, payments),
         apr=rates.apr,

@@ -128,3 +128,11 @@ def test_ln_bounds_bracket_the_logarithm(n, d):
         exact = (Decimal(n) / Decimal(d)).ln() * 2**64
     assert low <= exact <= high
     assert high - low < 5000  # ln 2's error times the exponent of 2 (up to ~30)
+
+
+def test_flows_that_repay_exactly_the_principal_have_a_rate_of_zero():
+    """−1200 then 200 × 6 (an interest-free plan): the NPV at 0 % is the plain sum, 0, so 0 is
+    the root; with one sign change it is the only one. Both rates print "0.000000"."""
+    assert str(certified_rates.apr([-1200, *[200] * 6], 0.01)) == "0.000000"
+    flows = [(0, -1200), *[(30 * k, 200) for k in range(1, 7)]]
+    assert str(certified_rates.xirr(flows, 0.1)) == "0.000000"
