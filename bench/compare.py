@@ -23,9 +23,10 @@ ANNUAL_RATE = "0.049"
 
 
 def _ours(months: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from app.engine.contract_rate import ContractRate
     from app.engine.dates import DayCount
     from app.engine.money import CNY
-    from app.engine.schedule import ContractRate, LoanTerms, amortize_units, build_schedule
+    from app.engine.schedule import LoanTerms, amortize_units, build_schedule
 
     terms = LoanTerms(
         principal=Decimal(PRINCIPAL),

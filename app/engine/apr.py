@@ -24,6 +24,7 @@ from typing import NamedTuple
 from app.engine import certified_rates
 from app.engine.errors import NoRateSolution
 from app.engine.money import ONE, ZERO, exact, round_rate
+from app.engine.rounding import units_to_decimal
 
 _TOLERANCE = Decimal("1e-18")
 # Bisection narrows x = ln(1 + r) per period this far: the rate over P periods carries
@@ -75,7 +76,7 @@ class AnnualizedRates:
     effective_annual_rate: Decimal  # XIRR, 6 digits
 
 
-def _one_sign_change(flows: Flows) -> bool:
+def _one_sign_change(flows: Sequence[tuple[int, Decimal | int]]) -> bool:
     """Descartes: flows whose signs change once (in time order) have exactly one v > 0 root."""
     signs = [amount > 0 for _, amount in flows if amount]
     changes: int = sum(map(ne, signs, signs[1:]))
@@ -385,6 +386,25 @@ def both_rates(amounts: Sequence[Decimal], dated: Flows, guess: Decimal) -> Annu
             seed = _power_guess(ONE / (ONE + monthly_rate), Decimal(len(amounts) - 1) / days)
         effective = _reported(dated, _solve(dated, effective_guess(apr), 365, seed), 365)
     return AnnualizedRates(apr=apr, effective_annual_rate=effective)
+
+
+def rates_in_units(
+    monthly: Sequence[int], dated: Sequence[tuple[int, int]], digits: int, guess: Decimal
+) -> AnnualizedRates:
+    """`both_rates` for a loan's flows in minor units of a currency with `digits` decimals:
+    certified where the flows change sign once; otherwise, or where a certificate cannot tell,
+    the flows go to the exact Decimal solver as Decimals."""
+    apr = effective = None
+    if _one_sign_change(list(enumerate(monthly))):
+        apr = _within_range(certified_rates.apr(monthly, float(guess)))
+    if apr is not None and _one_sign_change(dated):
+        guess_effective = float(effective_guess(apr))
+        effective = _within_range(certified_rates.xirr(dated, guess_effective))
+    if apr is not None and effective is not None:
+        return AnnualizedRates(apr=apr, effective_annual_rate=effective)
+    amounts = [units_to_decimal(units, digits) for units in monthly]
+    days = [(day, units_to_decimal(units, digits)) for day, units in dated]
+    return both_rates(amounts, days, guess)
 
 
 def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.engine.allocation import Payment
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.money import CNY, exact
 from app.engine.position import Position, contract_of, position_as_of
@@ -23,7 +24,7 @@ from app.engine.restructuring import (
     RestructuringRequest,
     restructuring_options,
 )
-from app.engine.schedule import ContractRate, LoanTerms, Method, Schedule, build_schedule
+from app.engine.schedule import LoanTerms, Method, Schedule, build_schedule
 
 LOAN = LoanTerms(
     principal=Decimal("12000.00"),

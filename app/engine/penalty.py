@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from app.engine.contract_rate import ContractRate
 from app.engine.money import ZERO
-from app.engine.schedule import ContractRate
 
 
 class PenaltyBase(StrEnum):

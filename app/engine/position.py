@@ -22,12 +22,12 @@ from app.engine.allocation import (
     apply_payment,
     settlement_interest,
 )
+from app.engine.contract_rate import ContractRate
 from app.engine.errors import InvalidTerms
 from app.engine.ledger import Component, InstallmentLedger, ScheduledInstallment
 from app.engine.money import ZERO, Currency, Rounding, exact
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
 from app.engine.schedule import (
-    ContractRate,
     GraceType,
     Installment,
     LoanTerms,

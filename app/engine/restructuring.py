@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.engine.allocation import AllocationRule, Payment
+from app.engine.contract_rate import ContractRate
 from app.engine.errors import CalculationError, InvalidTerms
 from app.engine.ledger import ScheduledInstallment
 from app.engine.money import ONE, ZERO, Currency, exact, quantize
@@ -30,7 +31,6 @@ from app.engine.position import (
 )
 from app.engine.restructuring_notes import option_notes
 from app.engine.schedule import (
-    ContractRate,
     GraceType,
     InterestBasis,
     LoanTerms,

@@ -58,5 +58,19 @@ def from_units(units: int, currency: Currency) -> Decimal:
     return Decimal(units).scaleb(-currency.minor_digits, _EDGE)
 
 
+def units_to_decimal(units: int, digits: int) -> Decimal:
+    """Minor units of a currency with `digits` decimals as an exact Decimal."""
+    return Decimal(units).scaleb(-digits, _EDGE)
+
+
+def format_units(units: int, digits: int) -> str:
+    """Minor units as the JSON string of the amount: "2509.07", "-0.05", "1200" (JPY)."""
+    if not digits:
+        return str(units)
+    text = str(abs(units)).rjust(digits + 1, "0")
+    text = f"{text[:-digits]}.{text[-digits:]}"
+    return f"-{text}" if units < 0 else text
+
+
 def fraction_of(value: Decimal) -> Fraction:
     return Fraction(*value.as_integer_ratio())

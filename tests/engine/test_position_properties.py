@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.engine.allocation import AllocationRule, Payment, Strategy
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.ledger import Component, ScheduledInstallment
 from app.engine.money import CNY, Rounding
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import LoanContract, Position, position_as_of
-from app.engine.schedule import ContractRate
 
 BOUNDED = settings(
     max_examples=40,

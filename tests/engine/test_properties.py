@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from app.engine.accrual import BalanceEvent, accrue
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.errors import InvalidTerms
 from app.engine.money import Rounding, currency_of
 from app.engine.schedule import (
     GRACE_METHODS,
-    ContractRate,
     GraceType,
     InterestBasis,
     LoanTerms,

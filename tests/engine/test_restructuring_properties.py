@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.engine.allocation import Payment
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.money import CNY, Rounding
 from app.engine.position import contract_of
@@ -29,7 +30,7 @@ from app.engine.restructuring import (
     RestructuringRequest,
     restructuring_options,
 )
-from app.engine.schedule import ContractRate, LoanTerms, Method, Schedule, build_schedule
+from app.engine.schedule import LoanTerms, Method, Schedule, build_schedule
 from tests.engine.restructuring_reference import cents, equal_installment_rows
 
 KINDS = (

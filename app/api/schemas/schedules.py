@@ -22,15 +22,17 @@ from app.api.schemas.common import (
     check_minor_digits,
     parse_currency,
 )
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.money import Currency, Rounding
+from app.engine.rounding import format_units
 from app.engine.schedule import (
-    ContractRate,
     GraceType,
     InterestBasis,
     LoanTerms,
     Method,
     Schedule,
+    totals_units,
 )
 
 CASE_STUDY_LOAN = {
@@ -171,41 +173,49 @@ class ScheduleResponse(BaseModel):
 
 
 def schedule_document(schedule: Schedule) -> dict[str, Any]:
-    """The JSON object of a ScheduleResponse, built straight from the engine's rows.
-
-    The engine posts every amount with the currency's exponent (zeros included), so `str`
-    prints it with exactly the minor digits; building dicts instead of pydantic models keeps a
-    600-row response cheap (the model validates ~6,000 strings it cannot change).
+    """The JSON object of a ScheduleResponse, printed straight from the engine's rows in minor
+    units (format_units: the currency's digits exactly). A row's opening is the previous row's
+    closing and a level schedule repeats its payment and zeros, so each distinct amount is
+    printed once; building dicts instead of pydantic models keeps a 600-row response cheap.
     """
+    digits = schedule.terms.currency.minor_digits
+    printed: dict[int, str] = {}
+
+    def text(units: int) -> str:
+        value = printed.get(units)
+        if value is None:
+            value = printed[units] = format_units(units, digits)
+        return value
+
     rows = [
         {
             "number": number,
             "due_date": due.isoformat(),
             "days": days,
-            "opening_principal": str(opening),
-            "principal": str(principal),
-            "interest": str(interest),
-            "fee": str(fee),
-            "payment": str(principal + interest + fee),
-            "capitalized_interest": str(capitalized),
-            "closing_principal": str(closing),
+            "opening_principal": text(opening),
+            "principal": text(principal),
+            "interest": text(interest),
+            "fee": text(fee),
+            "payment": text(principal + interest + fee),
+            "capitalized_interest": text(capitalized),
+            "closing_principal": text(closing),
         }
         for number, due, days, opening, principal, interest, fee, capitalized, closing in (
-            schedule.installments
+            schedule.rows
         )
     ]
-    totals = schedule.totals
+    principal, interest, fee, payment, capitalized = totals_units(schedule.rows)
     return {
         "currency": schedule.terms.currency.code,
         "method": schedule.terms.method.value,
-        "installment_amount": str(schedule.installment_amount),
+        "installment_amount": text(schedule.amount_units),
         "installments": rows,
         "totals": {
-            "principal": str(totals.principal),
-            "interest": str(totals.interest),
-            "fee": str(totals.fee),
-            "payment": str(totals.payment),
-            "capitalized_interest": str(totals.capitalized_interest),
+            "principal": text(principal),
+            "interest": text(interest),
+            "fee": text(fee),
+            "payment": text(payment),
+            "capitalized_interest": text(capitalized),
         },
         "apr": str(schedule.apr),
         "effective_annual_rate": str(schedule.effective_annual_rate),
