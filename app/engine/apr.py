@@ -395,11 +395,17 @@ def rates_in_units(
     certified where the flows change sign once; otherwise, or where a certificate cannot tell,
     the flows go to the exact Decimal solver as Decimals."""
     apr = effective = None
-    if _one_sign_change(list(enumerate(monthly))):
+    if _one_sign_change(list(enumerate(monthly))):  # the dated flows: the same, zeros aside
         apr = _within_range(certified_rates.apr(monthly, float(guess)))
-    if apr is not None and _one_sign_change(dated):
-        guess_effective = float(effective_guess(apr))
-        effective = _within_range(certified_rates.xirr(dated, guess_effective))
+    span = dated[-1][0]
+    if apr is not None and apr > -12 and span > 0:
+        # the monthly root spread over the actual days: within ~1e-6 of a schedule's XIRR,
+        # so one Newton step settles the proposal (the certificate checks it either way)
+        try:
+            seed = (1 + float(apr) / 12) ** ((len(monthly) - 1) * 365 / span) - 1
+        except OverflowError:
+            seed = 0.1
+        effective = _within_range(certified_rates.xirr(dated, seed, settled=1e-5))
     if apr is not None and effective is not None:
         return AnnualizedRates(apr=apr, effective_annual_rate=effective)
     amounts = [units_to_decimal(units, digits) for units in monthly]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from app.engine.rate_bounds import daily_sign, monthly_sign, runs_of
+from app.engine.rate_bounds import DailyFlows, daily_sign, monthly_sign, runs_of
 from app.engine.rate_proposal import daily_rate, monthly_rate
 
 _HALF_MICRO = 2_000_000  # ties sit at odd multiples of 1 / (2·10^6)
@@ -122,13 +122,17 @@ def apr(amounts: Sequence[int], guess: float, hint: Decimal | None = None) -> De
 
 
 def xirr(
-    flows: Sequence[tuple[int, int]], guess: float, hint: Decimal | None = None
+    flows: Sequence[tuple[int, int]],
+    guess: float,
+    hint: Decimal | None = None,
+    settled: float = 1e-11,
 ) -> Decimal | None:
-    """Spreadsheet XIRR of (day, amount) flows in day order (one sign change), 6 digits."""
+    """Spreadsheet XIRR of (day, amount) flows in day order (one sign change), 6 digits;
+    `settled`: how close the proposal's Newton steps go (see rate_proposal.daily_rate)."""
     nonzero = [flow for flow in flows if flow[1]]
     if sum(amount for _, amount in nonzero) == 0:  # as for apr: rate 0 exactly
         return reported(0)
-    proposal = daily_rate(nonzero, guess)
+    proposal = daily_rate(nonzero, guess, settled)
     if all(day % 365 == 0 for day, _ in nonzero):
         # whole years: the NPV is a polynomial in 1 + r, signed exactly (ties included)
         yearly = [0] * (nonzero[-1][0] // 365 + 1)
@@ -139,9 +143,11 @@ def xirr(
         micro = _locate(side, _start(proposal, hint))
         return None if micro is None else reported(micro)
 
+    prepared = DailyFlows(nonzero)
+
     def sign_at(n: int, d: int) -> int | None:
         for bits in _BITS:
-            sign = daily_sign(nonzero, n, d, bits)
+            sign = daily_sign(prepared, n, d, bits)
             if sign is not None:
                 return sign
         return None

@@ -22,13 +22,15 @@ def runs_of(amounts: Sequence[int]) -> list[tuple[int, int, int]]:
     """Consecutive equal nonzero amounts as (first month, last month, amount): a level
     schedule is three runs (the loan, the level payments, the last payment)."""
     runs: list[tuple[int, int, int]] = []
+    first = 0
+    current = amounts[0]
     for month, amount in enumerate(amounts):
-        if not amount:
-            continue
-        if runs and runs[-1][1] == month - 1 and runs[-1][2] == amount:
-            runs[-1] = (runs[-1][0], month, amount)
-        else:
-            runs.append((month, month, amount))
+        if amount != current:
+            if current:
+                runs.append((first, month - 1, current))
+            first, current = month, amount
+    if current:
+        runs.append((first, len(amounts) - 1, current))
     return runs
 
 
@@ -188,10 +190,47 @@ def _power_bounds(low: int, high: int, exponent: int, bits: int) -> tuple[int, i
     return result_low, result_high
 
 
-def daily_sign(flows: Sequence[tuple[int, int]], n: int, d: int, bits: int) -> int | None:
-    """The sign of Σ amount / (1 + r)^(day / 365), 1 + r = n/d > 0 (integers), for (day,
-    amount) flows in day order, or None
-    when `bits` of fixed point cannot tell it (an NPV too close to 0, a factor out of range).
+class DailyFlows:
+    """(day, amount) flows in day order, prepared once for the several signs a certificate asks:
+    the steps from the last flow back to the first as (gap in days, amount), and the amounts
+    scaled to each fixed-point precision."""
+
+    def __init__(self, flows: Sequence[tuple[int, int]]) -> None:
+        self.last = flows[-1][1]
+        later = [day for day, _ in flows[1:]]
+        self.steps = [
+            (after - day, amount)
+            for (day, amount), after in zip(reversed(flows[:-1]), reversed(later), strict=True)
+        ]
+        self.gaps = sorted({gap for gap, _ in self.steps})
+        self._scaled: dict[int, list[tuple[int, int]]] = {}
+
+    def scaled(self, bits: int) -> list[tuple[int, int]]:
+        steps = self._scaled.get(bits)
+        if steps is None:
+            steps = self._scaled[bits] = [(gap, amount << bits) for gap, amount in self.steps]
+        return steps
+
+
+def _gap_factors(
+    day_low: int, day_high: int, gaps: list[int], bits: int
+) -> dict[int, tuple[int, int]]:
+    """Bounds on w^gap for each gap (ascending): each from the previous by w^(difference)."""
+    factors: dict[int, tuple[int, int]] = {}
+    low = high = 1 << bits
+    previous = 0
+    for gap in gaps:
+        step_low, step_high = _power_bounds(day_low, day_high, gap - previous, bits)
+        low = (low * step_low) >> bits
+        high = -((-high * step_high) >> bits)
+        factors[gap] = (low, high)
+        previous = gap
+    return factors
+
+
+def daily_sign(flows: DailyFlows, n: int, d: int, bits: int) -> int | None:
+    """The sign of Σ amount / (1 + r)^(day / 365), 1 + r = n/d > 0 (integers), or None when
+    `bits` of fixed point cannot tell it (an NPV too close to 0, a factor out of range).
 
     One day discounts by w = exp(−ln(1 + r) / 365); each gap between flows by w^gap, both as
     intervals. The NPV is then evaluated by Horner's rule from the last flow, the interval
@@ -203,27 +242,18 @@ def daily_sign(flows: Sequence[tuple[int, int]], n: int, d: int, bits: int) -> i
     day = exp_bounds(-ln_high // 365, -(ln_low // 365), bits)
     if day is None:
         return None
-    day_low, day_high = day
-    factors: dict[int, tuple[int, int]] = {}
-    acc_low = acc_high = flows[-1][1] << bits
-    later = flows[-1][0]
-    for time, amount in reversed(flows[:-1]):
-        gap = later - time
-        later = time
-        factor = factors.get(gap)
-        if factor is None:
-            shorter = factors.get(gap - 1)  # months of 28–31 days: one product from the last
-            if shorter is None:
-                factor = _power_bounds(day_low, day_high, gap, bits)
-            else:
-                factor = (shorter[0] * day_low) >> bits, -((-shorter[1] * day_high) >> bits)
-            factors[gap] = factor
-        f_low, f_high = factor
-        acc_low = (acc_low * (f_low if acc_low >= 0 else f_high)) >> bits
-        acc_high = -((-acc_high * (f_high if acc_high >= 0 else f_low)) >> bits)  # ceiling
-        scaled = amount << bits
-        acc_low += scaled
-        acc_high += scaled
+    factors = _gap_factors(day[0], day[1], flows.gaps, bits)
+    acc_low = acc_high = flows.last << bits
+    for gap, scaled in flows.scaled(bits):
+        f_low, f_high = factors[gap]
+        if acc_low >= 0:
+            acc_low = ((acc_low * f_low) >> bits) + scaled
+        else:
+            acc_low = ((acc_low * f_high) >> bits) + scaled
+        if acc_high >= 0:
+            acc_high = scaled - ((-acc_high * f_high) >> bits)  # the ceiling of the product
+        else:
+            acc_high = scaled - ((-acc_high * f_low) >> bits)
     if acc_low > 0:
         return 1
     if acc_high < 0:

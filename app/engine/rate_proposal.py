@@ -32,9 +32,13 @@ def monthly_rate(runs: Sequence[tuple[int, int, int]], guess: float) -> float | 
     return _secant(npv, guess, -0.999999)
 
 
-def daily_rate(flows: Sequence[tuple[int, int]], guess: float) -> float | None:
+def daily_rate(
+    flows: Sequence[tuple[int, int]], guess: float, settled: float = 1e-11
+) -> float | None:
     """The XIRR of (day, amount) flows in day order by Newton's method in x = ln(1 + r) from
-    `guess`: one exp per step, each gap's discount (a handful of distinct gaps) cached."""
+    `guess`: one exp per step, each gap's discount (a handful of distinct gaps) cached. It
+    stops once a step is below `settled` (relative): from a guess within ~1e-6, as a loan's
+    monthly root spread over its days is, one step leaves ~1e-12."""
     if guess <= -1.0:
         return None
     x = math.log1p(guess)
@@ -61,7 +65,7 @@ def daily_rate(flows: Sequence[tuple[int, int]], guess: float) -> float | None:
             return None
         step = value / slope
         x -= step
-        if abs(step) < 1e-13 * max(1.0, abs(x)):
+        if abs(step) < settled * max(1.0, abs(x)):
             try:
                 return math.expm1(x)
             except OverflowError:

@@ -36,6 +36,12 @@ def test_every_amount_is_printed_with_exactly_the_minor_digits(terms):
     assert document["installments"][-1]["closing_principal"] == format(
         Decimal(0).scaleb(-terms.currency.minor_digits), "f"
     )
+    # every row as the Decimal installments print (the printer works on minor units)
+    for row, installment in zip(document["installments"], schedule.installments, strict=True):
+        assert [row[name] for name in AMOUNT_FIELDS] == [
+            str(getattr(installment, name)) for name in AMOUNT_FIELDS
+        ]
+    assert document["totals"]["payment"] == str(schedule.totals.payment)
     # and the bytes on the wire are that document, valid against the published model
     body = json_document(document).body
     assert orjson.loads(body) == document

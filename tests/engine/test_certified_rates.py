@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from app.engine import certified_rates
 from app.engine.apr import CashFlow, monthly_apr, xirr
-from app.engine.rate_bounds import daily_sign, ln_bounds, monthly_sign, runs_of
+from app.engine.rate_bounds import DailyFlows, daily_sign, ln_bounds, monthly_sign, runs_of
 from tests.reference import monthly_irr_times_12, rate6
 from tests.reference import xirr as reference_xirr
 
@@ -112,9 +112,9 @@ def test_the_npv_signs_are_exact_at_a_root():
     and says so (None) rather than guessing."""
     assert monthly_sign(runs_of([-1000, 1010]), 101, 100) == 0
     assert monthly_sign(runs_of([-1000, 1010]), 102, 100) == -1
-    assert daily_sign([(0, -1000), (365, 1010)], 101, 100, 64) is None
-    assert daily_sign([(0, -1000), (365, 1010)], 102, 100, 64) == -1
-    assert daily_sign([(0, -1000), (365, 1010)], 100, 100, 64) == 1
+    assert daily_sign(DailyFlows([(0, -1000), (365, 1010)]), 101, 100, 64) is None
+    assert daily_sign(DailyFlows([(0, -1000), (365, 1010)]), 102, 100, 64) == -1
+    assert daily_sign(DailyFlows([(0, -1000), (365, 1010)]), 100, 100, 64) == 1
 
 
 @given(st.integers(1, 10**9), st.integers(1, 10**9))

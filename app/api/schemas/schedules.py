@@ -174,48 +174,60 @@ class ScheduleResponse(BaseModel):
 
 def schedule_document(schedule: Schedule) -> dict[str, Any]:
     """The JSON object of a ScheduleResponse, printed straight from the engine's rows in minor
-    units (format_units: the currency's digits exactly). A row's opening is the previous row's
-    closing and a level schedule repeats its payment and zeros, so each distinct amount is
-    printed once; building dicts instead of pydantic models keeps a 600-row response cheap.
+    units: `pattern % divmod(units, scale)` gives the currency's digits exactly ("2509.07";
+    JPY's "%d%.0s" drops the remainder). Only a principal can be negative (negative
+    amortization); format_units prints those. A row's opening is the previous row's closing,
+    printed once. Dicts, not pydantic models, keep a 600-row response cheap.
     """
     digits = schedule.terms.currency.minor_digits
-    printed: dict[int, str] = {}
+    scale = 10**digits
+    pattern = f"%d.%0{digits}d" if digits else "%d%.0s"
+    rows = []
+    append = rows.append
+    previous, previous_text = None, ""
+    repeated: dict[int, str] = {}  # payment, fee, capitalized: the same on most rows
 
     def text(units: int) -> str:
-        value = printed.get(units)
+        value = repeated.get(units)
         if value is None:
-            value = printed[units] = format_units(units, digits)
+            value = repeated[units] = pattern % divmod(units, scale)
         return value
 
-    rows = [
-        {
-            "number": number,
-            "due_date": due.isoformat(),
-            "days": days,
-            "opening_principal": text(opening),
-            "principal": text(principal),
-            "interest": text(interest),
-            "fee": text(fee),
-            "payment": text(principal + interest + fee),
-            "capitalized_interest": text(capitalized),
-            "closing_principal": text(closing),
-        }
-        for number, due, days, opening, principal, interest, fee, capitalized, closing in (
-            schedule.rows
+    for number, due, days, opening, principal, interest, fee, capitalized, closing in schedule.rows:
+        closing_text = pattern % divmod(closing, scale)
+        append(
+            {
+                "number": number,
+                "due_date": due.isoformat(),
+                "days": days,
+                "opening_principal": (
+                    previous_text if opening == previous else pattern % divmod(opening, scale)
+                ),
+                "principal": (
+                    pattern % divmod(principal, scale)
+                    if principal >= 0
+                    else format_units(principal, digits)
+                ),
+                "interest": pattern % divmod(interest, scale),
+                "fee": text(fee),
+                "payment": text(principal + interest + fee),
+                "capitalized_interest": text(capitalized),
+                "closing_principal": closing_text,
+            }
         )
-    ]
+        previous, previous_text = closing, closing_text
     principal, interest, fee, payment, capitalized = totals_units(schedule.rows)
     return {
         "currency": schedule.terms.currency.code,
         "method": schedule.terms.method.value,
-        "installment_amount": text(schedule.amount_units),
+        "installment_amount": format_units(schedule.amount_units, digits),
         "installments": rows,
         "totals": {
-            "principal": text(principal),
-            "interest": text(interest),
-            "fee": text(fee),
-            "payment": text(payment),
-            "capitalized_interest": text(capitalized),
+            "principal": format_units(principal, digits),
+            "interest": format_units(interest, digits),
+            "fee": format_units(fee, digits),
+            "payment": format_units(payment, digits),
+            "capitalized_interest": format_units(capitalized, digits),
         },
         "apr": str(schedule.apr),
         "effective_annual_rate": str(schedule.effective_annual_rate),
