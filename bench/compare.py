@@ -42,12 +42,14 @@ def _decimal_floor(months: int) -> Callable[[], Any]:
     """The least any exact-Decimal table can do per row: the level loop's arithmetic and row
     tuple alone, with no checks, grace, fees or branching (its rows are not a schedule's; it is
     timed to show how far any Decimal engine can get against `amortization`'s floats)."""
+    from app.engine.amortize import level_payment
     from app.engine.money import ENGINE_CONTEXT, exact
-    from app.engine.schedule import Installment, level_installment
+    from app.engine.schedule import Installment
 
     with decimal.localcontext(ENGINE_CONTEXT):
         annual, unit = Decimal(ANNUAL_RATE), Decimal("0.01")
-        level = level_installment(Decimal(PRINCIPAL), annual, months).quantize(unit)
+        rate = Decimal(ANNUAL_RATE).as_integer_ratio()
+        level = Decimal(level_payment(PRINCIPAL * 100, *rate, months, False)).scaleb(-2)
     due, zero, new_row = date(2026, 2, 15), Decimal("0.00"), tuple.__new__
 
     @exact

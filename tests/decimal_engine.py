@@ -23,8 +23,22 @@ from app.engine.schedule import (
     Totals,
     _calendar,
     check_terms,
-    level_installment,
 )
+
+
+def level_installment(balance: Decimal, annual_rate: Decimal, count: int) -> Decimal:
+    """等额本息 payment A = P·i·(1+i)^n / ((1+i)^n − 1) with i = annual / 12, or P / n at rate
+    zero (unrounded).
+
+    Written with the annual rate a and the division by 12 last, A = P·a·(12+a)^n /
+    (12·((12+a)^n − 12^n)), so that an A which is exactly a half unit stays one: one month of
+    1237.560 at 0.05 is 1237.560 × 12.05 / 12 = 1242.7165, not 1242.71649…9 (0.05 / 12 does
+    not terminate).
+    """
+    if annual_rate == 0:
+        return balance / count
+    growth = (12 + annual_rate) ** count
+    return balance * annual_rate * growth / (12 * (growth - Decimal(12) ** count))
 
 
 def totals(rows: list[Installment], payments: list[Decimal]) -> Totals:

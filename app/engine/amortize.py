@@ -54,16 +54,19 @@ def no_interest() -> Interest:
 
 
 def level_payment(
-    balance: int, numerator: int, denominator: int, count: int, half_even: bool
+    balance: int, numerator: int, denominator: int, count: int, half_even: bool, per: int = 1
 ) -> int:
-    """等额本息 A = P·a·(12 + a)^n / (12·((12 + a)^n − 12^n)), a = numerator/denominator the
-    annual rate, rounded once: with g = 12·den + num and h = 12·den,
-    A = P·num·g^n / (den·12·(g^n − h^n)) exactly. P / n at rate 0."""
+    """等额本息 A = P·a·(12 + a)^n / (12·((12 + a)^n − 12^n)) in minor units, P = balance / per
+    minor units and a = numerator/denominator the annual rate, rounded once: with
+    g = 12·den + num and h = 12·den, A = P·num·g^n / (den·12·(g^n − h^n)) exactly; P / n at
+    rate 0. Written with the division by 12 last, an A that is exactly a half unit stays one
+    (1237.560 over one month at 0.05 is 1242.7165, not 1242.71649…9)."""
     if numerator == 0:
-        return round_ratio(balance, count, half_even)
+        return round_ratio(balance, count * per, half_even)
     growth = (12 * denominator + numerator) ** count
     base = (12 * denominator) ** count
-    return round_ratio(balance * numerator * growth, denominator * 12 * (growth - base), half_even)
+    over = per * denominator * 12 * (growth - base)
+    return round_ratio(balance * numerator * growth, over, half_even)
 
 
 def table(

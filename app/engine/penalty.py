@@ -34,6 +34,17 @@ class PenaltyRule:
     cap_annual_rate: Decimal | None = None
 
 
+def penalty_base(rule: PenaltyRule, principal: Decimal, interest: Decimal, fee: Decimal) -> Decimal:
+    """What bears the penalty rate, from an installment's outstanding components (SPEC §5):
+    its principal (借呗); with `compound`, its unpaid contract interest too (复利); or, on the
+    overdue amount (花呗 / credit cards), principal, interest and fee."""
+    if rule.base is PenaltyBase.OVERDUE_AMOUNT:
+        return principal + interest + fee
+    if rule.compound:
+        return principal + interest
+    return principal
+
+
 @dataclass(frozen=True, slots=True)
 class PenaltyRate:
     """The penalty rate after any cap, held a year at a time like a contract rate, so a day's

@@ -164,21 +164,6 @@ def check_terms(terms: LoanTerms) -> None:
         raise InvalidTerms("fee_rate", "fee_rate and fee_rate_per_period are only for flat_fee")
 
 
-def level_installment(balance: Decimal, annual_rate: Decimal, count: int) -> Decimal:
-    """等额本息 payment A = P·i·(1+i)^n / ((1+i)^n − 1) with i = annual / 12, or P / n at rate
-    zero (unrounded).
-
-    Written with the annual rate a and the division by 12 last, A = P·a·(12+a)^n /
-    (12·((12+a)^n − 12^n)), so that an A which is exactly a half unit stays one: one month of
-    1237.560 at 0.05 is 1237.560 × 12.05 / 12 = 1242.7165, not 1242.71649…9 (0.05 / 12 does
-    not terminate).
-    """
-    if annual_rate == 0:
-        return balance / count
-    growth = (12 + annual_rate) ** count
-    return balance * annual_rate * growth / (12 * (growth - Decimal(12) ** count))
-
-
 @lru_cache(maxsize=512)  # at most 600 rows each: a few tens of MB at worst
 def _calendar(
     start_date: date, count: int, first_due_date: date | None, bullet: bool

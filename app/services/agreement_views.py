@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from app.engine.money import Currency, currency_of
+from app.engine.standing import Due, standing_as_of
 from app.persistence.models import AgreementEventRow, AgreementRow
 from app.persistence.types import from_minor
-from app.services.standing import Due, standing_as_of
 
 
 @dataclass(frozen=True, slots=True)

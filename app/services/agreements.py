@@ -26,7 +26,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from app.engine.money import format_amount
-from app.engine.restructuring import Option
+from app.engine.option import Option
 from app.persistence import repositories
 from app.persistence.models import AgreementInstallmentRow, AgreementRow
 from app.persistence.types import to_minor

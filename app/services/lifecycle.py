@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.engine.standing import standing_as_of
 from app.persistence import repositories
 from app.persistence.models import AgreementEventRow, AgreementRow
 from app.services.agreement_views import AgreementView, agreement_view, dues_of
 from app.services.api_keys import Principal
 from app.services.errors import AgreementNotFound, VersionMismatch
-from app.services.standing import standing_as_of
 
 
 def add_event(

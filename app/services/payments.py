@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.engine.money import currency_of, format_amount
+from app.engine.standing import allocate
 from app.persistence import repositories
 from app.persistence.models import AgreementPaymentRow, AgreementRow
 from app.persistence.types import from_minor, to_minor
@@ -22,7 +23,6 @@ from app.services.lifecycle import (
     lock_agreement,
     record_breach_if_due,
 )
-from app.services.standing import allocate
 
 
 def record_payment(

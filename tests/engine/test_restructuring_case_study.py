@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from app.engine.option import Option, OptionKind
 from app.engine.restructuring import (
-    Option,
-    OptionKind,
     Restructuring,
     RestructuringPolicy,
     RestructuringRequest,

@@ -30,7 +30,8 @@ from app.api.schemas.agreements import (
 )
 from app.api.schemas.common import DateIn
 from app.engine.errors import CalculationError
-from app.engine.restructuring import Option, restructuring_options
+from app.engine.option import Option
+from app.engine.restructuring import restructuring_options
 from app.services import agreements
 from app.services.agreement_views import AgreementView
 from app.services.api_keys import Principal
