@@ -12,7 +12,8 @@ from hypothesis import given
 from app.api.responses import json_document
 from app.api.schemas.schedules import ScheduleResponse, schedule_document
 from tests.api.test_calculation_api import INSTALLMENT_FIELDS
-from tests.engine.test_properties import FAST, loans, schedule_of
+from tests.engine.test_properties import FAST, schedule_of
+from tests.strategies import loan_terms
 
 AMOUNT_FIELDS = sorted(INSTALLMENT_FIELDS - {"number", "due_date", "days"})
 
@@ -22,7 +23,7 @@ def amount_pattern(digits: int) -> re.Pattern[str]:
 
 
 @FAST
-@given(loans())
+@given(loan_terms())
 def test_every_amount_is_printed_with_exactly_the_minor_digits(terms):
     schedule = schedule_of(terms)
     document = schedule_document(schedule)

@@ -9,13 +9,20 @@ own suites (hand-worked figures, the published examples) pin their results.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from datetime import timedelta
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.engine.amortize import level_payment
 from app.engine.errors import InvalidTerms
+from app.engine.money import CNY
+from app.engine.position import _contract, loan_contract, position_as_of
 from app.engine.rounding import from_units, round_ratio
-from app.engine.schedule import amortize_units, build_schedule
+from app.engine.schedule import amortize_units, build_schedule, installment_amount
 from tests import decimal_engine
-from tests.engine.test_properties import loans
+from tests.strategies import loan_terms
 
 
 def _decimal(terms):
@@ -36,7 +43,7 @@ def _integer(terms):
 
 
 @settings(max_examples=300, deadline=None)
-@given(loans())
+@given(loan_terms())
 def test_the_integer_table_equals_the_decimal_engine(terms):
     decimal_rows, integer_rows = _decimal(terms), _integer(terms)
     assert integer_rows == decimal_rows
@@ -47,7 +54,7 @@ def test_the_integer_table_equals_the_decimal_engine(terms):
 
 
 @settings(max_examples=100, deadline=None)
-@given(loans())
+@given(loan_terms())
 def test_the_schedule_totals_equal_the_decimal_sums(terms):
     """The Decimal views a Schedule builds from its units: rows and totals as the Decimal
     engine has them (a refused loan is covered above)."""
@@ -78,3 +85,38 @@ def test_round_ratio_rounds_ties_away_from_zero_or_to_even():
     assert [round_ratio(n, 2) for n in (7, 5, -5, -7)] == [4, 3, -3, -4]
     assert [round_ratio(n, 2, True) for n in (7, 5, -5, -7)] == [4, 2, -2, -4]
     assert [round_ratio(n, 3) for n in (1, 2, -2, -1)] == [0, 1, -1, 0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(loan_terms(), st.integers(0, 900))
+def test_positions_see_the_same_contract(terms, days):
+    """A position's loan from the integer core equals the one the Decimal rows give, so the
+    position (here with no payments, `days` after the start) is the same too."""
+    try:
+        contract = loan_contract(terms)
+        rows, level = decimal_engine.amortize(terms)
+        expected = _contract(terms, rows, installment_amount(terms, rows, level))
+    except InvalidTerms:
+        return
+    assert contract == expected
+    as_of = terms.start_date + timedelta(days=days)
+    assert position_as_of(contract, [], as_of) == position_as_of(expected, [], as_of)
+
+
+@given(
+    st.integers(1, 10**12),
+    st.sampled_from([1, 10, 1000]),
+    st.decimals(min_value=0, max_value=Decimal("0.5"), places=4),
+    st.integers(1, 120),
+    st.booleans(),
+)
+def test_the_capacity_plans_level_payment_equals_the_decimal_formula(units, per, rate, n, even):
+    """Restructuring's capacity plan prices A(n) with amortize.level_payment on the balance
+    (units / per minor units, so a balance with extra digits is exact too): the same as the
+    Decimal engine's level_installment, rounded to the cent."""
+    balance = Decimal(units) / per / 100
+    num, den = rate.as_integer_ratio()
+    expected = decimal_engine.level_installment(balance, rate, n).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_EVEN if even else ROUND_HALF_UP
+    )
+    assert from_units(level_payment(units, num, den, n, even, per), CNY) == expected
