@@ -43,6 +43,8 @@ def test_every_amount_is_printed_with_exactly_the_minor_digits(terms):
             str(getattr(installment, name)) for name in AMOUNT_FIELDS
         ]
     assert document["totals"]["payment"] == str(schedule.totals.payment)
+    # printed again now that the Decimal view exists (a plan's path): the same document
+    assert schedule_document(schedule) == document
     # and the bytes on the wire are that document, valid against the published model
     body = json_document(document).body
     assert orjson.loads(body) == document

@@ -28,6 +28,7 @@ from app.engine.money import Currency, Rounding
 from app.engine.rounding import format_units
 from app.engine.schedule import (
     GraceType,
+    Installment,
     InterestBasis,
     LoanTerms,
     Method,
@@ -174,15 +175,43 @@ class ScheduleResponse(BaseModel):
 
 def schedule_document(schedule: Schedule) -> dict[str, Any]:
     """The JSON object of a ScheduleResponse, printed straight from the engine's rows in minor
-    units: `pattern % divmod(units, scale)` gives the currency's digits exactly ("2509.07";
+    units (or, when a caller has built the Decimal view already, from that with `str`):
+    `pattern % divmod(units, scale)` gives the currency's digits exactly ("2509.07";
     JPY's "%d%.0s" drops the remainder). Only a principal can be negative (negative
     amortization); format_units prints those. A row's opening is the previous row's closing,
     printed once. Dicts, not pydantic models, keep a 600-row response cheap.
     """
+    built = vars(schedule).get("installments")
+    if built is not None:  # the Decimal view exists already (a plan's): C's str prints faster
+        return _document(schedule, _decimal_rows(built))
+    return _document(schedule, _unit_rows(schedule))
+
+
+def _decimal_rows(installments: tuple[Installment, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": number,
+            "due_date": due.isoformat(),
+            "days": days,
+            "opening_principal": str(opening),
+            "principal": str(principal),
+            "interest": str(interest),
+            "fee": str(fee),
+            "payment": str(principal + interest + fee),
+            "capitalized_interest": str(capitalized),
+            "closing_principal": str(closing),
+        }
+        for number, due, days, opening, principal, interest, fee, capitalized, closing in (
+            installments
+        )
+    ]
+
+
+def _unit_rows(schedule: Schedule) -> list[dict[str, Any]]:
     digits = schedule.terms.currency.minor_digits
     scale = 10**digits
     pattern = f"%d.%0{digits}d" if digits else "%d%.0s"
-    rows = []
+    rows: list[dict[str, Any]] = []
     append = rows.append
     previous, previous_text = None, ""
     repeated: dict[int, str] = {}  # payment, fee, capitalized: the same on most rows
@@ -216,6 +245,11 @@ def schedule_document(schedule: Schedule) -> dict[str, Any]:
             }
         )
         previous, previous_text = closing, closing_text
+    return rows
+
+
+def _document(schedule: Schedule, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    digits = schedule.terms.currency.minor_digits
     principal, interest, fee, payment, capitalized = totals_units(schedule.rows)
     return {
         "currency": schedule.terms.currency.code,
