@@ -246,19 +246,28 @@ def installments_of(
     rows: tuple[UnitRow, ...] | list[UnitRow], currency: Currency
 ) -> list[Installment]:
     """Rows in minor units as Installments of Decimal amounts, each with the currency's digits.
-    A row's opening is the previous row's closing, converted once."""
+    Each distinct amount is converted once (a row's opening is the previous closing; fees,
+    zeros and the level payment repeat)."""
+    distinct = {units for row in rows for units in row[3:]}
+    value = {units: from_units(units, currency) for units in distinct}
     new_row = tuple.__new__  # Installment(...) without the NamedTuple's Python-level __new__
-    converted: dict[int, Decimal] = {}
-    result = []
-    for number, due, days, *amounts in rows:
-        values = []
-        for units in amounts:
-            value = converted.get(units)
-            if value is None:
-                value = converted[units] = from_units(units, currency)
-            values.append(value)
-        result.append(new_row(Installment, (number, due, days, *values)))
-    return result
+    return [
+        new_row(
+            Installment,
+            (
+                number,
+                due,
+                days,
+                value[opening],
+                value[principal],
+                value[interest],
+                value[fee],
+                value[capitalized],
+                value[closing],
+            ),
+        )
+        for number, due, days, opening, principal, interest, fee, capitalized, closing in rows
+    ]
 
 
 def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
