@@ -2,8 +2,9 @@
 
 All three amortize 1,000,000 at 4.9 % a year, monthly, over 12, 60 and 360 installments.
 `amortization` (floats, rounded rows) and numpy-financial (pmt/ipmt/ppmt arrays) do only the
-table; our `amortize` does the same table in exact Decimal, and `build_schedule` adds what the
-API returns on top: totals, the IRR-based `apr` and the XIRR `effective_annual_rate`.
+table; our `amortize_units` does the same table exactly in integers of minor units (SPEC §11),
+and `build_schedule` adds what the API returns on top: totals, the IRR-based `apr` and the
+XIRR `effective_annual_rate`.
 Both packages are bench-only dependencies (`pip install -e '.[bench]'`).
 """
 
@@ -22,9 +23,10 @@ ANNUAL_RATE = "0.049"
 
 
 def _ours(months: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from app.engine.contract_rate import ContractRate
     from app.engine.dates import DayCount
     from app.engine.money import CNY
-    from app.engine.schedule import ContractRate, LoanTerms, amortize, build_schedule
+    from app.engine.schedule import LoanTerms, amortize_units, build_schedule
 
     terms = LoanTerms(
         principal=Decimal(PRINCIPAL),
@@ -33,19 +35,21 @@ def _ours(months: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
         term_months=months,
         start_date=date(2026, 1, 15),
     )
-    return (lambda: amortize(terms)), (lambda: build_schedule(terms))
+    return (lambda: amortize_units(terms)), (lambda: build_schedule(terms))
 
 
 def _decimal_floor(months: int) -> Callable[[], Any]:
     """The least any exact-Decimal table can do per row: the level loop's arithmetic and row
     tuple alone, with no checks, grace, fees or branching (its rows are not a schedule's; it is
     timed to show how far any Decimal engine can get against `amortization`'s floats)."""
+    from app.engine.amortize import level_payment
     from app.engine.money import ENGINE_CONTEXT, exact
-    from app.engine.schedule import Installment, level_installment
+    from app.engine.schedule import Installment
 
     with decimal.localcontext(ENGINE_CONTEXT):
         annual, unit = Decimal(ANNUAL_RATE), Decimal("0.01")
-        level = level_installment(Decimal(PRINCIPAL), annual, months).quantize(unit)
+        rate = Decimal(ANNUAL_RATE).as_integer_ratio()
+        level = Decimal(level_payment(PRINCIPAL * 100, *rate, months, False)).scaleb(-2)
     due, zero, new_row = date(2026, 2, 15), Decimal("0.00"), tuple.__new__
 
     @exact
@@ -102,7 +106,7 @@ def compare(time_calls: Timer) -> dict[int, dict[str, float]]:
     for months in SIZES:
         table, schedule = _ours(months)
         calls = {
-            "ours: amortize (table)": table,
+            "ours: amortize_units (exact integer table)": table,
             "ours: build_schedule (+ totals, apr, XIRR)": schedule,
             "Decimal floor (row arithmetic alone)": _decimal_floor(months),
             **_theirs(months),
@@ -140,7 +144,10 @@ def markdown(figures: dict[int, dict[str, float]]) -> list[str]:
         if "amortization" in row:
             ratios = [
                 f"{row['amortization'] / row[name]:.2f}×"
-                for name in ("ours: amortize (table)", "Decimal floor (row arithmetic alone)")
+                for name in (
+                    "ours: amortize_units (exact integer table)",
+                    "Decimal floor (row arithmetic alone)",
+                )
             ]
         cells = " | ".join(f"{row[n]:,.0f}" for n in names)
         lines.append(f"| {months} | {cells} | {' | '.join(ratios)} |")

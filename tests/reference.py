@@ -6,7 +6,9 @@ independent computation, not by the code under test:
 - `pmt`: the annuity formula A = P·i / (1 − (1 + i)^−n) in `Fraction` (exact, no precision).
 - `round_half_up` / `round_half_even`: rounding of an exact fraction to `digits` places.
 - `irr`: the rate solving Σ amount_k / (1 + r)^t_k = 0 by plain bisection in a 50-digit
-  Decimal context (the engine uses Newton's method first).
+  Decimal context (the engine proposes in floats and certifies exactly).
+- restructuring plans: `pmt_cents`, `equal_installment_rows`, `interest_free_rows` and a
+  plan's `monthly_apr`, in plain Decimal arithmetic.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 
@@ -129,3 +131,59 @@ def xirr(flows: Sequence[tuple[date, Decimal]]) -> Decimal:
 def rate6(value: Decimal) -> str:
     """A rate as the API prints it: 6 digits after the point, half-up."""
     return format(value.quantize(Decimal("0.000001"), rounding=decimal.ROUND_HALF_UP), "f")
+
+
+# --- Restructuring plans (SPEC §2, §3, §6), the way a clerk would write them: the spreadsheet
+# PMT in Decimal at 50 digits, the periodic-basis rows, and the plan's apr by the bisection above.
+
+CENT = Decimal("0.01")
+MICRO = Decimal("0.000001")
+
+
+def cents(amount: Decimal, rounding: str = "half_up") -> Decimal:
+    mode = ROUND_HALF_UP if rounding == "half_up" else ROUND_HALF_EVEN
+    return amount.quantize(CENT, rounding=mode)
+
+
+def pmt_cents(
+    principal: Decimal, monthly_rate: Decimal, n: int, rounding: str = "half_up"
+) -> Decimal:
+    """Spreadsheet PMT: A = P·i·(1+i)^n / ((1+i)^n − 1), or P / n at rate 0, rounded to cents."""
+    with localcontext(prec=50):
+        if monthly_rate == 0:
+            return cents(principal / n, rounding)
+        growth = (1 + monthly_rate) ** n
+        return cents(principal * monthly_rate * growth / (growth - 1), rounding)
+
+
+def equal_installment_rows(
+    principal: Decimal, monthly_rate: Decimal, n: int, *, grace: int = 0, rounding: str = "half_up"
+) -> list[tuple[Decimal, Decimal]]:
+    """(principal, interest) per row, periodic basis; `grace` interest-only rows come first."""
+    with localcontext(prec=50):
+        rows: list[tuple[Decimal, Decimal]] = []
+        balance = principal
+        for _ in range(grace):
+            rows.append((Decimal("0.00"), cents(balance * monthly_rate, rounding)))
+        level = pmt_cents(principal, monthly_rate, n - grace, rounding)
+        for k in range(n - grace):
+            interest = cents(balance * monthly_rate, rounding)
+            paid = balance if k == n - grace - 1 else level - interest
+            rows.append((paid, interest))
+            balance -= paid
+        return rows
+
+
+def interest_free_rows(
+    principal: Decimal, n: int, rounding: str = "half_up"
+) -> list[tuple[Decimal, Decimal]]:
+    """equal_principal at rate 0: round(P / n) each row, the last takes the remainder."""
+    with localcontext(prec=50):
+        each = cents(principal / n, rounding)
+        return [(each, Decimal("0.00"))] * (n - 1) + [(principal - each * (n - 1), Decimal("0.00"))]
+
+
+def monthly_apr(principal: Decimal, payments: Sequence[Decimal]) -> Decimal:
+    """12 × the monthly IRR of (−principal, payments at months 1..n), 6 digits half-up."""
+    rate = monthly_irr_times_12([-principal, *payments])
+    return rate.quantize(MICRO, rounding=ROUND_HALF_UP)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.engine.contract_rate import ContractRate
 from app.engine.errors import InvalidTerms
 from app.engine.money import ZERO, Currency, Rounding, exact, quantize
-from app.engine.schedule import ContractRate
 
 _ROW_INTEREST = Decimal("0.000001")
 

@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from app.engine.contract_rate import ContractRate
 from app.engine.ledger import Component, InstallmentLedger
 from app.engine.money import ZERO, Currency, Rounding, quantize
-from app.engine.schedule import ContractRate
 
 DEFAULT_ORDER = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
 PREPAYMENT_ORDER = (Component.PRINCIPAL, Component.INTEREST, Component.FEE)

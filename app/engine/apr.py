@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import accumulate, pairwise
+from math import lcm
 from operator import itemgetter, mul, ne
 from typing import NamedTuple
 
+from app.engine import certified_rates
 from app.engine.errors import NoRateSolution
 from app.engine.money import ONE, ZERO, exact, round_rate
+from app.engine.rounding import units_to_decimal
 
 _TOLERANCE = Decimal("1e-18")
 # Bisection narrows x = ln(1 + r) per period this far: the rate over P periods carries
@@ -73,7 +76,7 @@ class AnnualizedRates:
     effective_annual_rate: Decimal  # XIRR, 6 digits
 
 
-def _one_sign_change(flows: Flows) -> bool:
+def _one_sign_change(flows: Sequence[tuple[int, Decimal | int]]) -> bool:
     """Descartes: flows whose signs change once (in time order) have exactly one v > 0 root."""
     signs = [amount > 0 for _, amount in flows if amount]
     changes: int = sum(map(ne, signs, signs[1:]))
@@ -168,9 +171,9 @@ def _sign_at(growth: Decimal, flows: Flows) -> int | None:
 
 def _bisect(flows: Flows, periods: int) -> Decimal | None:
     """A root x = ln(1 + r) per period by bisection, for flows that may have several: the grid
-    brackets the roots it separates, and of the nearest on either side of 0 the one whose rate
-    over `periods` is nearest 0 is kept (the rule of numpy-financial's irr). None when no
-    bracket shows."""
+    brackets the roots it separates, and SPEC §3's rule picks one (numpy-financial's irr): the
+    non-negative root nearest 0 where there is one, else the (negative) root nearest 0. None
+    when no bracket shows."""
     grid = [x / periods for x in _BRACKET_GRID]
     known = [(x, sign) for x in grid if (sign := _sign_at(x, flows)) is not None]
     brackets = [
@@ -180,10 +183,9 @@ def _bisect(flows: Flows, periods: int) -> Decimal | None:
         # a root below the grid's floor: its rate, like the floor's (growth e^−50 per
         # `periods`), is −100 % to far more than 6 digits, so the floor stands for it
         brackets.insert(0, (grid[0], 0, grid[0]))
-    below = [b for b in brackets if b[2] <= 0][-1:]
-    above = [b for b in brackets if b[0] >= 0][:1]
-    roots = [_narrow(flows, *bracket) for bracket in below + above]
-    return min(roots, key=lambda x: abs((x * periods).exp() - ONE), default=None)
+    non_negative = [b for b in brackets if b[0] >= 0]  # the grid holds 0: no bracket spans it
+    chosen = non_negative[:1] or [b for b in brackets if b[2] <= 0][-1:]
+    return _narrow(flows, *chosen[0]) if chosen else None
 
 
 def _sign_towards_minus_100(flows: Flows) -> int:
@@ -224,7 +226,7 @@ def _solve(flows: Flows, guess: Decimal, periods: int, discount: Decimal | None 
     With one sign change the root is unique: Newton on the polynomial in v from `discount` (a
     per-period v) or else from `guess` (a rate over `periods`); if that does not converge,
     Newton in x = ln(1 + r) per period, then bisection. With several sign changes there may be
-    several roots: bisection keeps the one nearest 0, and Newton from the guess is the last
+    several roots: bisection keeps the one SPEC §3 names, and Newton from the guess is the last
     resort. Runs in the caller's context: the engine's 34 digits (every entry point here is
     @exact).
     """
@@ -304,9 +306,45 @@ def _dated(cash_flows: Sequence[CashFlow]) -> Flows:
     return [(day.toordinal() - origin, amount) for day, amount in ordered]
 
 
+def _integers(amounts: Sequence[Decimal]) -> list[int]:
+    """The amounts times one common power of ten, as exact integers (only signs are needed)."""
+    ratios = [amount.as_integer_ratio() for amount in amounts]
+    scale = lcm(*{den for _, den in ratios})
+    return [num * (scale // den) for num, den in ratios]
+
+
+def _within_range(rate: Decimal | None) -> Decimal | None:
+    return rate if rate is not None and abs(rate) < LARGE_RATE else None
+
+
+def _certified_monthly(
+    amounts: Sequence[Decimal], guess: Decimal, units: list[int] | None = None
+) -> Decimal | None:
+    """The certified apr (certified_rates) of flows with one sign change, else None; `units`
+    are the amounts as integers when the caller has them."""
+    if not _one_sign_change(_monthly(amounts)):
+        return None
+    units = _integers(amounts) if units is None else units
+    return _within_range(certified_rates.apr(units, float(guess)))
+
+
+def _certified_daily(
+    dated: Flows, guess: Decimal, units: list[int] | None = None
+) -> Decimal | None:
+    """The certified XIRR of (day, amount) flows with one sign change, else None."""
+    if not _one_sign_change(dated):
+        return None
+    units = _integers([amount for _, amount in dated]) if units is None else units
+    flows = [(day, amount) for (day, _), amount in zip(dated, units, strict=True)]
+    return _within_range(certified_rates.xirr(flows, float(guess)))
+
+
 @exact
 def monthly_apr(amounts: Sequence[Decimal], guess: Decimal = Decimal("0.01")) -> Decimal:
     """IRR of `amounts` at months 0, 1, 2, … times 12, rounded to 6 digits (SPEC §3)."""
+    certified = _certified_monthly(amounts, guess)
+    if certified is not None:
+        return certified
     return _annual(_solve(_monthly(amounts), guess, 1) * 12)
 
 
@@ -314,6 +352,9 @@ def monthly_apr(amounts: Sequence[Decimal], guess: Decimal = Decimal("0.01")) ->
 def xirr(cash_flows: Sequence[CashFlow], guess: Decimal = Decimal("0.1")) -> Decimal:
     """Spreadsheet XIRR: Σ amount / (1 + r)^(days / 365) = 0, rounded to 6 digits."""
     dated = _dated(cash_flows)
+    certified = _certified_daily(dated, guess)
+    if certified is not None:
+        return certified
     return _reported(dated, _solve(dated, guess, 365), 365)  # per day, compounded over 365
 
 
@@ -322,17 +363,54 @@ def both_rates(amounts: Sequence[Decimal], dated: Flows, guess: Decimal) -> Annu
     """`monthly_apr(amounts)` and the XIRR of `dated`, one loan's flows as (days since the
     first flow, amount) in date order (SPEC §3).
 
-    The XIRR starts from the monthly root spread over the actual days (v_month^(months/days)),
-    a relative step of about 1e-6 from its answer for a monthly schedule: two Newton steps.
+    Each is certified (certified_rates) where the flows change sign once; otherwise, or where
+    the certificate cannot tell, the exact Decimal solver decides. Its XIRR starts from the
+    monthly root spread over the actual days (v_month^(months/days)), a relative step of about
+    1e-6 from its answer for a monthly schedule: two Newton steps.
     """
+    units = _integers(amounts)
+    # a bullet's monthly flows hold zeros between the loan and its payment; the dated ones not
+    dated_units = [units[0], *units[len(amounts) - len(dated) + 1 :]]
+    apr = _certified_monthly(amounts, guess, units)
+    effective = None
+    if apr is not None:
+        effective = _certified_daily(dated, effective_guess(apr), dated_units)
+    if apr is not None and effective is not None:
+        return AnnualizedRates(apr=apr, effective_annual_rate=effective)
     monthly_rate = _solve(_monthly(amounts), guess, 1)
-    apr = _annual(monthly_rate * 12)
-    days = dated[-1][0]
-    seed = None
-    if monthly_rate > -1 and days > 0:
-        seed = _power_guess(ONE / (ONE + monthly_rate), Decimal(len(amounts) - 1) / days)
-    effective = _solve(dated, effective_guess(apr), 365, seed)
-    return AnnualizedRates(apr=apr, effective_annual_rate=_reported(dated, effective, 365))
+    apr = apr if apr is not None else _annual(monthly_rate * 12)
+    if effective is None:
+        days = dated[-1][0]
+        seed = None
+        if monthly_rate > -1 and days > 0:
+            seed = _power_guess(ONE / (ONE + monthly_rate), Decimal(len(amounts) - 1) / days)
+        effective = _reported(dated, _solve(dated, effective_guess(apr), 365, seed), 365)
+    return AnnualizedRates(apr=apr, effective_annual_rate=effective)
+
+
+def rates_in_units(
+    monthly: Sequence[int], dated: Sequence[tuple[int, int]], digits: int, guess: Decimal
+) -> AnnualizedRates:
+    """`both_rates` for a loan's flows in minor units of a currency with `digits` decimals:
+    certified where the flows change sign once; otherwise, or where a certificate cannot tell,
+    the flows go to the exact Decimal solver as Decimals."""
+    apr = effective = None
+    if _one_sign_change(list(enumerate(monthly))):  # the dated flows: the same, zeros aside
+        apr = _within_range(certified_rates.apr(monthly, float(guess)))
+    span = dated[-1][0]
+    if apr is not None and apr > -12 and span > 0:
+        # the monthly root spread over the actual days: within ~1e-6 of a schedule's XIRR,
+        # so one Newton step settles the proposal (the certificate checks it either way)
+        try:
+            seed = (1 + float(apr) / 12) ** ((len(monthly) - 1) * 365 / span) - 1
+        except OverflowError:
+            seed = 0.1
+        effective = _within_range(certified_rates.xirr(dated, seed, settled=1e-5))
+    if apr is not None and effective is not None:
+        return AnnualizedRates(apr=apr, effective_annual_rate=effective)
+    amounts = [units_to_decimal(units, digits) for units in monthly]
+    days = [(day, units_to_decimal(units, digits)) for day, units in dated]
+    return both_rates(amounts, days, guess)
 
 
 def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.engine.money import ZERO, Currency, Rounding, quantize
-from app.engine.penalty import PenaltyAccrual, PenaltyBase, PenaltyRule
+from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_base
 
 
 class Component(StrEnum):
@@ -68,16 +68,14 @@ class InstallmentLedger:
         return self.penalty_shown(day) - self.paid[Component.PENALTY]
 
     def penalty_base(self) -> Decimal:
-        principal = self.outstanding(Component.PRINCIPAL, self.due_date)
-        if self.rule.base is PenaltyBase.OVERDUE_AMOUNT:
-            return (
-                principal
-                + self.outstanding(Component.INTEREST, self.due_date)
-                + self.outstanding(Component.FEE, self.due_date)
-            )
-        if self.rule.compound:
-            return principal + self.outstanding(Component.INTEREST, self.due_date)
-        return principal
+        """penalty.penalty_base of this installment's outstanding components."""
+        due = self.due_date
+        return penalty_base(
+            self.rule,
+            self.outstanding(Component.PRINCIPAL, due),
+            self.outstanding(Component.INTEREST, due),
+            self.outstanding(Component.FEE, due),
+        )
 
     def accrue_penalty(self, day: date) -> None:
         self.penalty.accrue_to(day, self.penalty_base())

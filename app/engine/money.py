@@ -92,26 +92,25 @@ def round_rate(rate: Decimal, digits: int = 6) -> Decimal:
     return rate.quantize(ONE.scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
-# The engine's arithmetic context. Entry points switch to this very object (not a copy), so a
-# nested entry point (build_schedule → amortize, both_rates) sees it is already in place and
-# skips the switch. Only its flags ever change (signals are not trapped but Overflow,
-# InvalidOperation and DivisionByZero); code that needs other settings uses localcontext().
+# The engine's arithmetic settings. Each entry point runs in its own copy (localcontext), never
+# in one Context object shared by every thread: flags set by one request cannot show in
+# another's. A nested entry point sees the settings already in place and skips the copy.
+# Signals are not trapped but Overflow, InvalidOperation and DivisionByZero.
 ENGINE_CONTEXT = decimal.Context(prec=PRECISION, rounding=ROUND_HALF_EVEN)
+_SETTINGS = (PRECISION, ROUND_HALF_EVEN, ENGINE_CONTEXT.Emin, ENGINE_CONTEXT.Emax)
 
 
 def exact(func: Callable[P, R]) -> Callable[P, R]:
-    """Run an engine entry point with 34 significant digits, whatever the ambient context."""
+    """Run an engine entry point with 34 significant digits, whatever the ambient context, in a
+    context of its own (a copy of ENGINE_CONTEXT for the call)."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         ambient = decimal.getcontext()
-        if ambient is ENGINE_CONTEXT:
+        if (ambient.prec, ambient.rounding, ambient.Emin, ambient.Emax) == _SETTINGS:
             return func(*args, **kwargs)
-        decimal.setcontext(ENGINE_CONTEXT)
-        try:
+        with decimal.localcontext(ENGINE_CONTEXT):
             return func(*args, **kwargs)
-        finally:
-            decimal.setcontext(ambient)
 
     return wrapper
 

@@ -1,8 +1,7 @@
-"""One restructuring option and the rule that recommends one (SPEC §6)."""
+"""One restructuring option (SPEC §6); restructuring.py offers them and recommends one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -45,19 +44,3 @@ class Option:
     affordable: bool | None
     compliant: bool
     notes: tuple[str, ...]
-
-
-def recommend(
-    options: Sequence[Option], capacity: Decimal | None, installment_amount: Decimal
-) -> str | None:
-    """SPEC §6: the cheapest compliant candidate but a freeze; a freeze only as a last resort."""
-    if capacity is not None:
-        candidates = [o for o in options if o.compliant and o.affordable]
-    else:
-        candidates = [o for o in options if o.compliant and o.first_payment <= installment_amount]
-    others = [o for o in candidates if o.kind is not OptionKind.INTEREST_FREEZE]
-    if others:
-        best = min(others, key=lambda o: (o.total_cost, o.term_months, KIND_ORDER.index(o.kind)))
-        return best.id
-    freezes = [o for o in candidates if o.kind is OptionKind.INTEREST_FREEZE]
-    return min(freezes, key=lambda o: o.term_months).id if freezes else None

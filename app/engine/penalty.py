@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from app.engine.contract_rate import ContractRate
 from app.engine.money import ZERO
-from app.engine.schedule import ContractRate
 
 
 class PenaltyBase(StrEnum):
@@ -32,6 +32,17 @@ class PenaltyRule:
     compound: bool = False  # unpaid contract interest bears the penalty rate too (复利)
     grace_days: int = 0  # 宽限期
     cap_annual_rate: Decimal | None = None
+
+
+def penalty_base(rule: PenaltyRule, principal: Decimal, interest: Decimal, fee: Decimal) -> Decimal:
+    """What bears the penalty rate, from an installment's outstanding components (SPEC §5):
+    its principal (借呗); with `compound`, its unpaid contract interest too (复利); or, on the
+    overdue amount (花呗 / credit cards), principal, interest and fee."""
+    if rule.base is PenaltyBase.OVERDUE_AMOUNT:
+        return principal + interest + fee
+    if rule.compound:
+        return principal + interest
+    return principal
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,11 +22,20 @@ from app.engine.allocation import (
     apply_payment,
     settlement_interest,
 )
+from app.engine.contract_rate import ContractRate
 from app.engine.errors import InvalidTerms
 from app.engine.ledger import Component, InstallmentLedger, ScheduledInstallment
 from app.engine.money import ZERO, Currency, Rounding, exact
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
-from app.engine.schedule import ContractRate, GraceType, Method, Schedule
+from app.engine.schedule import (
+    GraceType,
+    Installment,
+    LoanTerms,
+    Method,
+    Schedule,
+    amortize,
+    installment_amount,
+)
 
 MAX_PAYMENTS = 1000
 # (upper bound of days past due, label): M1 1–30 … M6 151–180, M7+ beyond (逾期账龄)
@@ -115,28 +124,42 @@ class Position:
 
 def scheduled_installments(schedule: Schedule) -> tuple[ScheduledInstallment, ...]:
     """What a schedule's rows ask for on each due date."""
+    return _scheduled(schedule.installments)
+
+
+def _scheduled(installments: Sequence[Installment]) -> tuple[ScheduledInstallment, ...]:
     return tuple(
         ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
-        for r in schedule.installments
+        for r in installments
     )
 
 
 def contract_of(schedule: Schedule) -> LoanContract:
-    """The installments of a built schedule, as a position needs them (SPEC §5).
+    """The installments of a built schedule, as a position needs them (SPEC §5)."""
+    return _contract(schedule.terms, schedule.installments, schedule.installment_amount)
 
-    Loans whose schedule has a negative-principal row or a capitalizing grace period are not
-    supported yet (SPEC §5): the allocation rules assume principal only ever falls.
-    """
-    terms = schedule.terms
+
+def loan_contract(terms: LoanTerms) -> LoanContract:
+    """A loan's contract straight from its terms: the schedule's rows without its annualized
+    rates, which a position never shows (two exact rate solves saved per request)."""
+    rows, level = amortize(terms)
+    return _contract(terms, rows, installment_amount(terms, rows, level))
+
+
+def _contract(
+    terms: LoanTerms, installments: Sequence[Installment], amount: Decimal
+) -> LoanContract:
+    """Loans whose schedule has a negative-principal row or a capitalizing grace period are not
+    supported yet (SPEC §5): the allocation rules assume principal only ever falls."""
     # a capitalizing grace period counts even when its interest is 0.00 (rate 0, tiny balance)
     capitalizes = terms.grace_months > 0 and terms.grace_type is GraceType.CAPITALIZE
-    if capitalizes or any(r.principal < 0 for r in schedule.installments):
+    if capitalizes or any(r.principal < 0 for r in installments):
         raise InvalidTerms(
             "loan",
             "positions of loans with negative-principal rows or a "
             "capitalizing grace period are not supported yet",
         )
-    rows = scheduled_installments(schedule)
+    rows = _scheduled(installments)
     return LoanContract(
         terms.currency,
         terms.rounding,
@@ -144,7 +167,7 @@ def contract_of(schedule: Schedule) -> LoanContract:
         terms.rate,
         rows,
         terms.method is not Method.FLAT_FEE,
-        schedule.installment_amount,
+        amount,
     )
 
 

@@ -16,10 +16,12 @@ from datetime import date
 from decimal import Decimal
 
 from app.engine.allocation import AllocationRule, Payment
+from app.engine.amortize import level_payment
+from app.engine.contract_rate import ContractRate
 from app.engine.errors import CalculationError, InvalidTerms
 from app.engine.ledger import ScheduledInstallment
-from app.engine.money import ONE, ZERO, Currency, exact, quantize
-from app.engine.option import KIND_ORDER, Option, OptionKind, recommend
+from app.engine.money import ONE, ZERO, Currency, Rounding, exact, quantize
+from app.engine.option import KIND_ORDER, Option, OptionKind
 from app.engine.penalty import PenaltyRule
 from app.engine.position import (
     InstallmentStatus,
@@ -29,22 +31,18 @@ from app.engine.position import (
     scheduled_installments,
 )
 from app.engine.restructuring_notes import option_notes
+from app.engine.rounding import from_units
 from app.engine.schedule import (
-    ContractRate,
     GraceType,
     InterestBasis,
     LoanTerms,
     Method,
     Schedule,
     build_schedule,
-    level_installment,
 )
 
 MAX_PLAN_TERM = 600
 __all__ = [
-    "KIND_ORDER",
-    "Option",
-    "OptionKind",
     "Restructuring",
     "RestructuringPolicy",
     "RestructuringRequest",
@@ -267,10 +265,13 @@ def _capacity_term(ctx: _Context, capacity: Decimal) -> Schedule | None:
     as n grows, so a bisection finds the first candidate and a short walk checks the last row.
     """
     limit = min(ctx.request.policy.max_term_months, MAX_PLAN_TERM)
-    annual = ctx.rate.annual_rate
+    num, den = ctx.rate.annual_rate.as_integer_ratio()
+    b_num, b_den = ctx.balance.as_integer_ratio()  # the balance, exactly, in minor units:
+    balance = b_num * 10**ctx.currency.minor_digits  # balance / b_den
+    half_even = ctx.request.contract.rounding is Rounding.HALF_EVEN
 
     def level(n: int) -> Decimal:
-        return ctx.q(level_installment(ctx.balance, annual, n))
+        return from_units(level_payment(balance, num, den, n, half_even, b_den), ctx.currency)
 
     low, high = 1, limit
     if level(high) > capacity:
@@ -313,6 +314,22 @@ def _context(request: RestructuringRequest, position: Position) -> _Context:
         rate,
         first_due,
     )
+
+
+def recommend(
+    options: Sequence[Option], capacity: Decimal | None, installment_amount: Decimal
+) -> str | None:
+    """SPEC §6: the cheapest compliant candidate but a freeze; a freeze only as a last resort."""
+    if capacity is not None:
+        candidates = [o for o in options if o.compliant and o.affordable]
+    else:
+        candidates = [o for o in options if o.compliant and o.first_payment <= installment_amount]
+    others = [o for o in candidates if o.kind is not OptionKind.INTEREST_FREEZE]
+    if others:
+        best = min(others, key=lambda o: (o.total_cost, o.term_months, KIND_ORDER.index(o.kind)))
+        return best.id
+    freezes = [o for o in candidates if o.kind is OptionKind.INTEREST_FREEZE]
+    return min(freezes, key=lambda o: o.term_months).id if freezes else None
 
 
 @exact

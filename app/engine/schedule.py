@@ -2,6 +2,9 @@
 
 Methods: equal_installment (等额本息), equal_principal (等额本金), interest_only (先息后本),
 bullet (到期一次还本付息) and flat_fee (分期手续费, 花呗 / credit-card installments).
+
+The table is computed in integers of minor units (amortize.py, SPEC §11); a Schedule keeps
+those rows and builds its Decimal views (installments, totals) only when a caller asks.
 """
 
 from __future__ import annotations
@@ -10,15 +13,25 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from operator import attrgetter
 from typing import NamedTuple
 
-from app.engine.apr import both_rates
-from app.engine.dates import DayCount, add_months, days_between, due_dates
+from app.engine.amortize import (
+    UnitRow,
+    actual_interest,
+    level_payment,
+    no_interest,
+    periodic_interest,
+    table,
+)
+from app.engine.apr import AnnualizedRates, rates_in_units
+from app.engine.contract_rate import ContractRate
+from app.engine.dates import add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
-from app.engine.money import ROUNDING_MODES, ZERO, Currency, Rounding, exact, quantize
+from app.engine.money import ZERO, Currency, Rounding
+from app.engine.rounding import from_units, round_ratio
 
 
 class Method(StrEnum):
@@ -39,42 +52,11 @@ class GraceType(StrEnum):
     CAPITALIZE = "capitalize"
 
 
-# A balance growing past this (interest compounding without bound) is refused with a 422:
-# amounts stay exact within 34 significant digits.
+# A balance growing past this (interest compounding without bound) is refused with a 422.
 MAX_BALANCE = Decimal(10) ** 24
+MAX_BALANCE_UNITS = 10**24  # in currency units; times the minor units per unit
 
 GRACE_METHODS = frozenset({Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL, Method.INTEREST_ONLY})
-
-
-@dataclass(frozen=True, slots=True)
-class ContractRate:
-    """A loan's rate: daily = annual / day_count, monthly = annual / 12 (SPEC §1).
-
-    Interest is computed from the annual rate with the division last: 78.00 × 0.13 / 12 is
-    exactly 0.845 and rounds half-up to 0.85, while 78.00 × (0.13 / 12), with the monthly rate
-    cut to 34 digits, is 0.84499…97 and would round to 0.84. A daily rate given as such is
-    kept exactly: its annual rate daily × day_count is exact, and so is dividing it back.
-    """
-
-    annual_rate: Decimal
-    daily_rate: Decimal
-    day_count: DayCount
-
-    @classmethod
-    def from_annual(cls, annual_rate: Decimal, day_count: DayCount) -> ContractRate:
-        return cls(annual_rate, annual_rate / day_count, day_count)
-
-    @classmethod
-    def from_daily(cls, daily_rate: Decimal, day_count: DayCount) -> ContractRate:
-        return cls(daily_rate * day_count, daily_rate, day_count)
-
-    @property
-    def monthly_rate(self) -> Decimal:
-        return self.annual_rate / 12
-
-    def for_days(self, balance_days: Decimal) -> Decimal:
-        """Exact interest on a sum of balance × days (unrounded)."""
-        return balance_days * self.annual_rate / self.day_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +108,39 @@ class Totals:
     capitalized_interest: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Schedule:
+    """A schedule: its rows in minor units (number, due_date, days, opening, principal,
+    interest, fee, capitalized_interest, closing), the installment amount in minor units, and
+    the annualized rates. `installments`, `installment_amount` and `totals` are the Decimal
+    views, built once on first use (a /v1/schedules response prints the units directly)."""
+
     terms: LoanTerms
-    installment_amount: Decimal
-    installments: tuple[Installment, ...]
-    totals: Totals
+    rows: tuple[UnitRow, ...]
+    amount_units: int
     apr: Decimal
     effective_annual_rate: Decimal
+
+    @cached_property
+    def installments(self) -> tuple[Installment, ...]:
+        return tuple(installments_of(self.rows, self.terms.currency))
+
+    @cached_property
+    def installment_amount(self) -> Decimal:
+        return from_units(self.amount_units, self.terms.currency)
+
+    @cached_property
+    def totals(self) -> Totals:
+        currency = self.terms.currency
+        return Totals(*(from_units(units, currency) for units in totals_units(self.rows)))
+
+
+def totals_units(rows: tuple[UnitRow, ...] | list[UnitRow]) -> tuple[int, int, int, int, int]:
+    """(principal, interest, fee, payment, capitalized_interest) summed over the rows."""
+    principal = sum(r[4] for r in rows)
+    interest = sum(r[5] for r in rows)
+    fee = sum(r[6] for r in rows)
+    return principal, interest, fee, principal + interest + fee, sum(r[7] for r in rows)
 
 
 def check_terms(terms: LoanTerms) -> None:
@@ -157,41 +164,6 @@ def check_terms(terms: LoanTerms) -> None:
         raise InvalidTerms("fee_rate", "fee_rate and fee_rate_per_period are only for flat_fee")
 
 
-def level_installment(balance: Decimal, annual_rate: Decimal, count: int) -> Decimal:
-    """等额本息 payment A = P·i·(1+i)^n / ((1+i)^n − 1) with i = annual / 12, or P / n at rate
-    zero (unrounded).
-
-    Written with the annual rate a and the division by 12 last, A = P·a·(12+a)^n /
-    (12·((12+a)^n − 12^n)), so that an A which is exactly a half unit stays one: one month of
-    1237.560 at 0.05 is 1237.560 × 12.05 / 12 = 1242.7165, not 1242.71649…9 (0.05 / 12 does
-    not terminate).
-    """
-    if annual_rate == 0:
-        return balance / count
-    growth = (12 + annual_rate) ** count
-    return balance * annual_rate * growth / (12 * (growth - Decimal(12) ** count))
-
-
-def _fees(terms: LoanTerms, zero: Decimal) -> list[Decimal]:
-    """Each period's fee (flat_fee only; zero otherwise); the last takes the remainder."""
-    count = 1 if terms.method is Method.BULLET else terms.term_months
-    if terms.method is not Method.FLAT_FEE:
-        return [zero] * count
-
-    def q(amount: Decimal) -> Decimal:
-        return quantize(amount, terms.currency, terms.rounding)
-
-    if terms.fee_rate_per_period is not None:
-        return [q(terms.principal * terms.fee_rate_per_period)] * count
-    assert terms.fee_rate is not None
-    each = q(terms.principal * terms.fee_rate / count)
-    # the last period takes the remainder so the fees add up to round(P · fee_rate)
-    last = q(terms.principal * terms.fee_rate) - each * (count - 1)
-    if last < 0:
-        raise InvalidTerms("fee_rate", "the last period's fee would be negative")
-    return [each] * (count - 1) + [last]
-
-
 @lru_cache(maxsize=512)  # at most 600 rows each: a few tens of MB at worst
 def _calendar(
     start_date: date, count: int, first_due_date: date | None, bullet: bool
@@ -208,131 +180,105 @@ def _calendar(
     return tuple(zip(dates, map(days_between, [start_date, *dates[:-1]], dates), strict=True))
 
 
-def _installment_amount(terms: LoanTerms, rows: list[Installment], level: Decimal) -> Decimal:
-    """The level amount A after any grace (等额本息); otherwise the first installment's payment."""
-    return level if terms.method is Method.EQUAL_INSTALLMENT else rows[0].payment
+def _fees_units(terms: LoanTerms, count: int, half_even: bool) -> list[int]:
+    """Each period's fee in minor units (flat_fee only; zero otherwise); the last takes the
+    remainder so the fees add up to round(P · fee_rate)."""
+    if terms.method is not Method.FLAT_FEE:
+        return [0] * count
+    scale = 10**terms.currency.minor_digits
+    p_num, p_den = terms.principal.as_integer_ratio()
+    if terms.fee_rate_per_period is not None:
+        f_num, f_den = terms.fee_rate_per_period.as_integer_ratio()
+        return [round_ratio(p_num * f_num * scale, p_den * f_den, half_even)] * count
+    assert terms.fee_rate is not None
+    f_num, f_den = terms.fee_rate.as_integer_ratio()
+    each = round_ratio(p_num * f_num * scale, p_den * f_den * count, half_even)
+    last = round_ratio(p_num * f_num * scale, p_den * f_den, half_even) - each * (count - 1)
+    if last < 0:
+        raise InvalidTerms("fee_rate", "the last period's fee would be negative")
+    return [each] * (count - 1) + [last]
 
 
-def _totals(rows: list[Installment], payments: list[Decimal]) -> Totals:
-    return Totals(
-        principal=sum(map(attrgetter("principal"), rows), ZERO),
-        interest=sum(map(attrgetter("interest"), rows), ZERO),
-        fee=sum(map(attrgetter("fee"), rows), ZERO),
-        payment=sum(payments, ZERO),
-        capitalized_interest=sum(map(attrgetter("capitalized_interest"), rows), ZERO),
-    )
-
-
-def _first_level(
-    method: Method,
-    balance: Decimal,
-    annual_rate: Decimal,
-    remaining: int,
-    unit: Decimal,
-    mode: str,
-) -> Decimal:
-    """What each period repeats after grace: A (等额本息), P / n (等额本金, flat_fee), or 0."""
-    if method is Method.EQUAL_INSTALLMENT:
-        level = level_installment(balance, annual_rate, remaining)
-    elif method in (Method.EQUAL_PRINCIPAL, Method.FLAT_FEE):
-        level = balance / remaining
-    else:
-        return ZERO.quantize(unit)
-    return level.quantize(unit, mode)
-
-
-@exact
-def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
-    """The schedule's rows, and what each period repeats after grace (SPEC §2): A, P / n or 0.
-
-    Three phases over the calendar with the running balance: grace rows, the level rows, and
-    the last row, which takes the whole remaining principal. Every amount carries the
-    currency's exponent (zeros too), so rows print without another rounding. The level loop
-    is written out with locals and no per-row branching on the method: a 600-row schedule
-    runs it 600 times per request.
-    """
+def amortize_units(terms: LoanTerms) -> tuple[list[UnitRow], int]:
+    """The schedule's rows in integers of minor units, and what each period repeats after
+    grace (SPEC §2): A, P / n or 0. See amortize.py for the arithmetic."""
     check_terms(terms)
     method = terms.method
-    unit = terms.currency.minor_unit
-    mode = ROUNDING_MODES[terms.rounding]
-    zero = ZERO.quantize(unit)
-    fees = _fees(terms, zero)
-    count = len(fees)
-    grace = terms.grace_months
-    # Interest is balance × annual × (months / 12 or days / day_count), divided last so an
-    # exact half unit rounds as one (see ContractRate). flat_fee's price is its fee: neither.
-    periodic_annual = actual_annual = None
-    annual = terms.rate.annual_rate
-    if method is not Method.FLAT_FEE:
-        if terms.interest_basis is InterestBasis.ACTUAL:
-            actual_annual = annual  # × days / day_count below
-        else:  # one period; a bullet's period is its whole term
-            periodic_annual = annual * (terms.term_months if method is Method.BULLET else 1)
-    day_count = terms.rate.day_count
+    half_even = terms.rounding is Rounding.HALF_EVEN
+    scale = 10**terms.currency.minor_digits
+    num, den = terms.rate.annual_rate.as_integer_ratio()
+    p_num, p_den = terms.principal.as_integer_ratio()
+    balance = round_ratio(p_num * scale, p_den, True)  # requests carry the currency's digits
+    count = 1 if method is Method.BULLET else terms.term_months
+    fees = _fees_units(terms, count, half_even)
+    if method is Method.FLAT_FEE:
+        interest = no_interest()
+    elif terms.interest_basis is InterestBasis.ACTUAL:
+        interest = actual_interest(num, den, terms.rate.day_count, half_even)
+    else:  # one period; a bullet's period is its whole term
+        months = terms.term_months if method is Method.BULLET else 1
+        interest = periodic_interest(num, den, months, half_even)
 
-    def interest_on(balance: Decimal, days: int) -> Decimal:
-        if periodic_annual is not None:
-            return (balance * periodic_annual / 12).quantize(unit, mode)
-        if actual_annual is not None:
-            return (balance * actual_annual * days / day_count).quantize(unit, mode)
-        return zero
-
-    def too_large(number: int) -> InvalidTerms:
-        # capitalized or unpaid (negative amortization) interest compounding without bound
-        return InvalidTerms(
-            "grace_months" if number <= grace else "interest_basis",
-            "the balance would grow above 10^24; shorten the term or lower the rate",
-        )
+    def level(opening: int, remaining: int) -> int:
+        if method is Method.EQUAL_INSTALLMENT:
+            return level_payment(opening, num, den, remaining, half_even)
+        if method in (Method.EQUAL_PRINCIPAL, Method.FLAT_FEE):
+            return round_ratio(opening, remaining, half_even)
+        return 0
 
     calendar = _calendar(
         terms.start_date, terms.term_months, terms.first_due_date, method is Method.BULLET
     )
-    new_row = tuple.__new__  # Installment(...) without the NamedTuple's Python-level __new__
-    rows: list[Installment] = []
-    balance = terms.principal.quantize(unit)
-    capitalize = terms.grace_type is GraceType.CAPITALIZE
-    for number in range(1, grace + 1):  # grace: interest only, or added to the balance
-        due, days = calendar[number - 1]
-        interest = interest_on(balance, days)
-        capitalized, interest = (interest, zero) if capitalize else (zero, interest)
-        closing = balance + capitalized
-        if closing > MAX_BALANCE:
-            raise too_large(number)
-        row = (number, due, days, balance, zero, interest, fees[number - 1], capitalized, closing)
-        rows.append(new_row(Installment, row))
-        balance = closing
-    # set even when one installment remains: it is installment_amount
-    level = _first_level(method, balance, annual, count - grace, unit, mode)
-    level_payment = method is Method.EQUAL_INSTALLMENT  # principal = A − interest
-    append = rows.append
-    level_rows = zip(
-        range(grace + 1, count), calendar[grace : count - 1], fees[grace : count - 1], strict=True
+    return table(
+        balance,
+        calendar,
+        fees,
+        interest,
+        terms.grace_months,
+        terms.grace_type is GraceType.CAPITALIZE,
+        level,
+        method is Method.EQUAL_INSTALLMENT,
+        MAX_BALANCE_UNITS * scale,
     )
-    for number, (due, days), fee in level_rows:
-        if periodic_annual is not None:
-            interest = (balance * periodic_annual / 12).quantize(unit, mode)
-        elif actual_annual is not None:
-            interest = (balance * actual_annual * days / day_count).quantize(unit, mode)
-        else:
-            interest = zero
-        principal = level - interest if level_payment else level
-        closing = balance - principal
-        if not zero <= closing <= MAX_BALANCE:
-            if closing > MAX_BALANCE:
-                raise too_large(number)
-            raise InvalidTerms(
-                "principal", "the balance would fall below zero before the last installment"
-            )
-        append(
-            new_row(
-                Installment, (number, due, days, balance, principal, interest, fee, zero, closing)
-            )
+
+
+def installments_of(
+    rows: tuple[UnitRow, ...] | list[UnitRow], currency: Currency
+) -> list[Installment]:
+    """Rows in minor units as Installments of Decimal amounts, each with the currency's digits.
+    Each distinct amount is converted once (a row's opening is the previous closing; fees,
+    zeros and the level payment repeat)."""
+    distinct = {units for row in rows for units in row[3:]}
+    value = {units: from_units(units, currency) for units in distinct}
+    new_row = tuple.__new__  # Installment(...) without the NamedTuple's Python-level __new__
+    return [
+        new_row(
+            Installment,
+            (
+                number,
+                due,
+                days,
+                value[opening],
+                value[principal],
+                value[interest],
+                value[fee],
+                value[capitalized],
+                value[closing],
+            ),
         )
-        balance = closing
-    due, days = calendar[-1]  # grace < count, so the last row always amortizes
-    last = (count, due, days, balance, balance, interest_on(balance, days), fees[-1], zero, zero)
-    rows.append(new_row(Installment, last))
-    return rows, level
+        for number, due, days, opening, principal, interest, fee, capitalized, closing in rows
+    ]
+
+
+def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
+    """The schedule's rows as Installments (Decimal amounts) and the level amount."""
+    rows, level = amortize_units(terms)
+    return installments_of(rows, terms.currency), from_units(level, terms.currency)
+
+
+def installment_amount(terms: LoanTerms, rows: list[Installment], level: Decimal) -> Decimal:
+    """The level amount A after any grace (等额本息); otherwise the first installment's payment."""
+    return level if terms.method is Method.EQUAL_INSTALLMENT else rows[0].payment
 
 
 def rate_flows(
@@ -347,18 +293,22 @@ def rate_flows(
     return monthly, [(0, -terms.principal), *zip(days, payments, strict=True)]
 
 
-@exact
+def _rates(terms: LoanTerms, rows: list[UnitRow], payments: list[int]) -> AnnualizedRates:
+    """apr and XIRR of the loan's flows (SPEC §3) in minor units: by month for the APR (a
+    bullet's payment at month term_months), by day for the XIRR."""
+    months = terms.term_months if terms.method is Method.BULLET else 1
+    principal = rows[0][3]  # the opening balance: the principal in minor units
+    monthly = [-principal, *[0] * (months - 1), *payments]
+    days = accumulate(r[2] for r in rows)
+    dated = [(0, -principal), *zip(days, payments, strict=True)]
+    guess = terms.rate.monthly_rate or Decimal("0.01")
+    return rates_in_units(monthly, dated, terms.currency.minor_digits, guess)
+
+
 def build_schedule(terms: LoanTerms) -> Schedule:
     """Compute a repayment schedule whose sums reconcile exactly, with its annualized rates."""
-    rows, level = amortize(terms)
-    payments = [r.payment for r in rows]
-    monthly, dated = rate_flows(terms, rows, payments)
-    rates = both_rates(monthly, dated, terms.rate.monthly_rate or Decimal("0.01"))
-    return Schedule(
-        terms=terms,
-        installment_amount=_installment_amount(terms, rows, level),
-        installments=tuple(rows),
-        totals=_totals(rows, payments),
-        apr=rates.apr,
-        effective_annual_rate=rates.effective_annual_rate,
-    )
+    rows, level = amortize_units(terms)
+    payments = [r[4] + r[5] + r[6] for r in rows]
+    rates = _rates(terms, rows, payments)
+    amount = level if terms.method is Method.EQUAL_INSTALLMENT else payments[0]
+    return Schedule(terms, tuple(rows), amount, rates.apr, rates.effective_annual_rate)

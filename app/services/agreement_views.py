@@ -18,10 +18,10 @@ from typing import Any
 
 from app.agreement_states import AgreementStatus, EventAction
 from app.engine.money import Currency, currency_of
+from app.engine.standing import standing_as_of
 from app.persistence.models import AgreementEventRow, AgreementRow
 from app.persistence.types import from_minor
 from app.services.ledger import Ledger
-from app.services.standing import standing_as_of
 from app.services.status_rules import status_on
 
 

@@ -34,7 +34,8 @@ from app.agreement_states import (
 )
 from app.engine.errors import CalculationError
 from app.engine.money import format_amount
-from app.engine.restructuring import Option, RestructuringRequest, restructuring_options
+from app.engine.option import Option
+from app.engine.restructuring import RestructuringRequest, restructuring_options
 from app.persistence import repositories
 from app.persistence.models import AgreementInstallmentRow, AgreementRow
 from app.persistence.types import storable, to_minor

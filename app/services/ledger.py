@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from app.engine.standing import Due, waterfall
 from app.persistence.models import AgreementRow
-from app.services.standing import Due, waterfall
 
 
 def dues_of(row: AgreementRow) -> list[Due]:

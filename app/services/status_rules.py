@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 
 from app.agreement_states import AgreementStatus
+from app.engine.standing import standing_as_of
 from app.persistence.models import AgreementRow
 from app.services.ledger import Ledger
-from app.services.standing import standing_as_of
 
 
 def breach_as_of(row: AgreementRow, ledger: Ledger, as_of: date) -> dict[str, Any] | None:

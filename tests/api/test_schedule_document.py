@@ -12,7 +12,8 @@ from hypothesis import given
 from app.api.responses import json_document
 from app.api.schemas.schedules import ScheduleResponse, schedule_document
 from tests.api.test_calculation_api import INSTALLMENT_FIELDS
-from tests.engine.test_properties import FAST, loans, schedule_of
+from tests.engine.test_properties import FAST, schedule_of
+from tests.strategies import loan_terms
 
 AMOUNT_FIELDS = sorted(INSTALLMENT_FIELDS - {"number", "due_date", "days"})
 
@@ -22,7 +23,7 @@ def amount_pattern(digits: int) -> re.Pattern[str]:
 
 
 @FAST
-@given(loans())
+@given(loan_terms())
 def test_every_amount_is_printed_with_exactly_the_minor_digits(terms):
     schedule = schedule_of(terms)
     document = schedule_document(schedule)
@@ -36,6 +37,14 @@ def test_every_amount_is_printed_with_exactly_the_minor_digits(terms):
     assert document["installments"][-1]["closing_principal"] == format(
         Decimal(0).scaleb(-terms.currency.minor_digits), "f"
     )
+    # every row as the Decimal installments print (the printer works on minor units)
+    for row, installment in zip(document["installments"], schedule.installments, strict=True):
+        assert [row[name] for name in AMOUNT_FIELDS] == [
+            str(getattr(installment, name)) for name in AMOUNT_FIELDS
+        ]
+    assert document["totals"]["payment"] == str(schedule.totals.payment)
+    # printed again now that the Decimal view exists (a plan's path): the same document
+    assert schedule_document(schedule) == document
     # and the bytes on the wire are that document, valid against the published model
     body = json_document(document).body
     assert orjson.loads(body) == document

@@ -30,5 +30,5 @@ def test_the_comparison_runs_ours_at_every_size():
     figures = compare.compare(once_each)
     assert sorted(figures) == list(compare.SIZES)
     for row in figures.values():
-        assert row["ours: amortize (table)"] == 1.0
+        assert row["ours: amortize_units (exact integer table)"] == 1.0
         assert row["ours: build_schedule (+ totals, apr, XIRR)"] == 1.0

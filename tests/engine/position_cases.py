@@ -20,11 +20,11 @@ from datetime import date
 from decimal import Decimal
 
 from app.engine.allocation import Payment
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.ledger import ScheduledInstallment
 from app.engine.money import CNY, Rounding
 from app.engine.position import InstallmentPosition, LoanContract, Position
-from app.engine.schedule import ContractRate
 
 CENT = Decimal("0.01")
 CASE_STUDY_ROWS = (

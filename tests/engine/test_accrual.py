@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from app.engine.accrual import BalanceEvent, accrue
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.errors import InvalidTerms
 from app.engine.money import CNY, Rounding, currency_of
-from app.engine.schedule import ContractRate
 
 
 def accrued(principal: str, start: date, end: date, rate: str = "0.0005", **kwargs):

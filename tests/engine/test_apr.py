@@ -203,21 +203,45 @@ def test_bisection_alone_keeps_the_six_digits_of_a_huge_rate():
     ("amounts", "rates"),
     [
         (("-100", "230", "-132"), ("1.200000", "0.100000")),
-        (("100", "-220", "117"), ("-1.200000", "-0.100000")),
+        (("100", "-220", "117"), ("3.600000", "0.300000")),
+        (("100", "-160", "63"), ("-1.200000", "-0.100000")),
     ],
-    ids=["roots-10-and-20-percent", "roots-minus-10-and-30-percent"],
+    ids=["roots-10-and-20-percent", "roots-minus-10-and-30-percent", "roots-minus-10-and-30"],
 )
-def test_of_several_roots_the_one_nearest_zero_is_reported(amounts, rates):
+def test_of_several_roots_the_non_negative_one_nearest_zero_is_reported(amounts, rates):
     """Flows a, b, c a period apart: NPV = a + b·v + c·v², v = 1/(1 + r).
     −100 + 230v − 132v² = 0: v = (230 ± 10) / 264 = 10/11 or 5/6, r = 10 % or 20 %.
     100 − 220v + 117v² = 0: v = (220 ± 40) / 234 = 10/9 or 10/13, r = −10 % or 30 %.
-    Both sign changes twice; the root nearest 0 is reported (numpy-financial's irr rule), as a
-    month (apr = 12 r) and, with the flows a year apart on 365-day years, as the XIRR (r)."""
+    100 − 160v + 63v² = 0: v = (160 ± 20) / 126 = 10/9 or 10/7, r = −10 % or −30 %.
+    SPEC §3: the non-negative root nearest 0 where there is one, else the root nearest 0
+    (numpy-financial's irr rule), as a month (apr = 12 r) and, with the flows a year apart on
+    365-day years, as the XIRR (r)."""
     assert str(monthly_apr([Decimal(a) for a in amounts])) == rates[0]
     yearly = flows(*zip(("2025-01-01", "2026-01-01", "2027-01-01"), amounts, strict=True))
     assert str(xirr(yearly)) == rates[1]
     both = annualized_rates(yearly)  # /v1/apr: the k-th distinct date is month k
     assert (str(both.apr), str(both.effective_annual_rate)) == rates
+
+
+def test_numpy_financial_gh_39_has_a_rate_of_12_percent_a_period():
+    """numpy-financial's test_gh_39 (flows −, −, +…+, −…−: two sign changes) expects an irr of
+    0.12 a period; as months that is an apr of 12 × 0.12 = 1.44."""
+    amounts = """-217500.0 -217500.0 108466.80462450592 101129.96439328062 93793.12416205535
+    86456.28393083003 79119.44369960476 71782.60346837944 64445.76323715414 57108.92300592884
+    49772.08277470355 42435.24254347826 35098.40231225296 27761.56208102766 20424.721849802358
+    13087.88161857707 5751.041387351768 -1585.7988438735192 -8922.639075098821
+    -16259.479306324123 -23596.31953754941 -30933.159768774713 -38270.0 -45606.8402312253
+    -52943.680462450604 -60280.520693675906 -67617.36092490121""".split()
+    apr = monthly_apr([Decimal(a) for a in amounts])
+    assert abs(apr - Decimal("1.44")) <= Decimal("0.000001")
+
+
+def test_numpy_financial_gh_44_has_a_rate_of_1_00426_a_period():
+    """numpy-financial's test_gh_44 (a −1 at the end: two sign changes) expects 1.00426 a period
+    to 4 decimals (Google Sheets' value): an apr of 12 × 1.00426 = 12.05112 ± 0.0006."""
+    amounts = ["-1678.87", "771.96", "1814.05", "3520.30", "3552.95", "3584.99", "4789.91", "-1"]
+    apr = monthly_apr([Decimal(a) for a in amounts])
+    assert abs(apr - Decimal("12.05112")) <= Decimal("0.0006")
 
 
 def test_a_rate_past_every_schedules_is_refused():

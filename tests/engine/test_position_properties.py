@@ -17,51 +17,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.engine.allocation import AllocationRule, Payment, Strategy
-from app.engine.dates import DayCount
-from app.engine.ledger import Component, ScheduledInstallment
-from app.engine.money import CNY, Rounding
+from app.engine.ledger import Component
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import LoanContract, Position, position_as_of
-from app.engine.schedule import ContractRate
+from tests.strategies import cents, loan_contracts
 
 BOUNDED = settings(
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-START = date(2026, 1, 15)
-
-
-def cents(low: int, high: int) -> st.SearchStrategy[Decimal]:
-    return st.integers(low, high).map(lambda n: Decimal(n).scaleb(-2))
-
-
-@st.composite
-def loans(draw: st.DrawFn) -> LoanContract:
-    """1-6 installments 1-45 days apart, amounts to the cent, each with some principal.
-
-    (A row with nothing scheduled, due after a payoff that leaves nothing for early
-    settlement, stays unsettled until its due date: a corner SPEC §5 leaves open.)
-    """
-    start = START + timedelta(days=draw(st.integers(0, 60)))
-    rows = []
-    due = start
-    for number in range(1, draw(st.integers(1, 6)) + 1):
-        due += timedelta(days=draw(st.integers(1, 45)))
-        rows.append(
-            ScheduledInstallment(
-                number, due, draw(cents(1, 500_000)), draw(cents(0, 30_000)), draw(cents(0, 5_000))
-            )
-        )
-    rate = draw(st.sampled_from(["0", "0.0001", "0.0005", "0.001"]))
-    return LoanContract(
-        CNY,
-        draw(st.sampled_from(list(Rounding))),
-        start,
-        ContractRate.from_daily(Decimal(rate), DayCount.D360),
-        tuple(rows),
-        draw(st.booleans()),
-    )
 
 
 @st.composite
@@ -89,7 +54,7 @@ def scenarios(
     draw: st.DrawFn,
 ) -> tuple[LoanContract, list[Payment], date, PenaltyRule, AllocationRule]:
     """A loan, up to 6 payments dated from its start to `as_of`, and the rules."""
-    loan = draw(loans())
+    loan = draw(loan_contracts())
     horizon = (loan.installments[-1].due_date - loan.start_date).days + 120
     as_of = loan.start_date + timedelta(days=draw(st.integers(0, horizon)))
     span = (as_of - loan.start_date).days

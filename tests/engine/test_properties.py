@@ -17,86 +17,24 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from app.engine.accrual import BalanceEvent, accrue
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.errors import InvalidTerms
 from app.engine.money import Rounding, currency_of
 from app.engine.schedule import (
-    GRACE_METHODS,
-    ContractRate,
     GraceType,
-    InterestBasis,
     LoanTerms,
     Method,
     Schedule,
     build_schedule,
 )
 from tests.reference import round_half_even, round_half_up
+from tests.strategies import decimals, loan_terms
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Refusals SPEC §2 allows for valid-looking input (a tiny principal over a long term).
 _ALLOWED_REFUSALS = ("below zero", "negative")
-
-
-def decimals(low: str, high: str, places: int) -> st.SearchStrategy[Decimal]:
-    return st.decimals(
-        min_value=Decimal(low), max_value=Decimal(high), places=places, allow_nan=False
-    )
-
-
-# Start dates lean on the month's end, where clamping happens.
-start_dates = st.one_of(
-    st.dates(min_value=date(1990, 1, 1), max_value=date(2150, 12, 31)),
-    st.builds(
-        lambda y, m, d: date(y, m, min(d, calendar.monthrange(y, m)[1])),
-        st.integers(1990, 2150),
-        st.integers(1, 12),
-        st.integers(28, 31),
-    ),
-)
-
-
-@st.composite
-def loans(draw: st.DrawFn) -> LoanTerms:
-    method = draw(st.sampled_from(list(Method)))
-    code = draw(st.sampled_from(["CNY", "CNY", "JPY", "KWD"]))
-    currency = currency_of(code)
-    term = draw(st.integers(1, 60))
-    minor = Decimal(1).scaleb(-currency.minor_digits)
-    principal = draw(st.integers(term * 100, 10**8)) * minor
-    day_count = draw(st.sampled_from(list(DayCount)))
-    if draw(st.booleans()):
-        rate = ContractRate.from_annual(draw(decimals("0", "0.36", 4)), day_count)
-    else:
-        rate = ContractRate.from_daily(draw(decimals("0", "0.001", 6)), day_count)
-    start = draw(start_dates)
-    first_due = None
-    if method is not Method.BULLET and draw(st.booleans()):
-        first_due = start + timedelta(days=draw(st.integers(1, 62)))
-    grace = 0
-    if method in GRACE_METHODS and term > 1 and draw(st.booleans()):
-        grace = draw(st.integers(1, min(term - 1, 12)))
-    fee_rate = fee_rate_per_period = None
-    if method is Method.FLAT_FEE:
-        if draw(st.booleans()):
-            fee_rate = draw(decimals("0", "0.2", 4))
-        else:
-            fee_rate_per_period = draw(decimals("0", "0.02", 4))
-    return LoanTerms(
-        principal=principal,
-        currency=currency,
-        rate=rate,
-        term_months=term,
-        start_date=start,
-        method=method,
-        first_due_date=first_due,
-        interest_basis=draw(st.sampled_from(list(InterestBasis))),
-        grace_months=grace,
-        grace_type=draw(st.sampled_from(list(GraceType))),
-        fee_rate=fee_rate,
-        fee_rate_per_period=fee_rate_per_period,
-        rounding=draw(st.sampled_from(list(Rounding))),
-    )
 
 
 def schedule_of(terms: LoanTerms) -> Schedule:
@@ -116,7 +54,7 @@ def month_end_clamped(anchor: date, months: int) -> date:
 
 
 @FAST
-@given(loans())
+@given(loan_terms())
 def test_principals_add_up_to_the_loan_plus_capitalized_interest(terms):
     schedule = schedule_of(terms)
     rows = schedule.installments
@@ -125,7 +63,7 @@ def test_principals_add_up_to_the_loan_plus_capitalized_interest(terms):
 
 
 @FAST
-@given(loans())
+@given(loan_terms())
 def test_every_row_reconciles_and_the_last_closes_at_zero(terms):
     schedule = schedule_of(terms)
     rows = schedule.installments
@@ -143,7 +81,7 @@ def test_every_row_reconciles_and_the_last_closes_at_zero(terms):
 
 
 @FAST
-@given(loans())
+@given(loan_terms())
 def test_every_amount_is_rounded_to_the_minor_unit_and_totals_are_column_sums(terms):
     schedule = schedule_of(terms)
     unit = Decimal(1).scaleb(-terms.currency.minor_digits)
@@ -158,7 +96,7 @@ def test_every_amount_is_rounded_to_the_minor_unit_and_totals_are_column_sums(te
 
 
 @FAST
-@given(loans())
+@given(loan_terms())
 def test_due_dates_keep_the_anchor_day_and_days_are_calendar_days(terms):
     schedule = schedule_of(terms)
     rows = schedule.installments
@@ -176,7 +114,7 @@ def test_due_dates_keep_the_anchor_day_and_days_are_calendar_days(terms):
 
 
 @FAST
-@given(loans())
+@given(loan_terms())
 def test_grace_rows_pay_only_interest_or_capitalize_it(terms):
     schedule = schedule_of(terms)
     for row in schedule.installments[: terms.grace_months]:

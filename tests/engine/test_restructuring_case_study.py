@@ -15,7 +15,7 @@ Plans start on as_of, first due 2026-07-20, periodic basis at the contract rate 
 Unpaid installments: 4 and 5, so deferral-k has 2 + k installments, the first k interest only.
 total_cost = total_payable − outstanding principal 4907.45.
 
-Every plan figure is also recomputed by restructuring_reference.py (plain PMT and IRR), the
+Every plan figure is also recomputed by tests/reference.py (plain PMT and IRR), the
 second method.
 """
 
@@ -23,21 +23,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from app.engine.option import Option, OptionKind
 from app.engine.restructuring import (
-    Option,
-    OptionKind,
     Restructuring,
     RestructuringPolicy,
     RestructuringRequest,
     restructuring_options,
 )
 from tests.engine.position_cases import case_study, d, money, on_time_payments
-from tests.engine.restructuring_reference import (
-    equal_installment_rows,
-    interest_free_rows,
-    monthly_apr,
-    pmt,
-)
+from tests.reference import equal_installment_rows, interest_free_rows, monthly_apr, pmt_cents
 
 OUTSTANDING_PRINCIPAL = Decimal("4907.45")
 
@@ -171,7 +165,7 @@ def test_reinstallment_6_pays_880_81_a_month_for_six_months():
     """
     option = by_id(options_on_2026_06_20())["reinstallment-6"]
 
-    assert str(pmt(Decimal("5018.14"), Decimal("0.015"), 6)) == "880.81"
+    assert str(pmt_cents(Decimal("5018.14"), Decimal("0.015"), 6)) == "880.81"
     assert rows_of(option) == [
         ("2026-07-20", "805.54", "75.27", "4212.60"),
         ("2026-08-20", "817.62", "63.19", "3394.98"),
@@ -214,13 +208,13 @@ def test_capacity_plan_6_is_the_shortest_term_under_900():
     capacity_plan-6, the same plan as reinstallment-6."""
     options = by_id(options_on_2026_06_20())
 
-    assert str(pmt(Decimal("5018.14"), Decimal("0.015"), 5)) == "1049.24"
+    assert str(pmt_cents(Decimal("5018.14"), Decimal("0.015"), 5)) == "1049.24"
     assert "capacity_plan-6" in options
     assert rows_of(options["capacity_plan-6"]) == rows_of(options["reinstallment-6"])
 
 
 def test_every_case_study_plan_matches_the_plain_decimal_computation():
-    """Second method: each plan's rows, totals and APR from restructuring_reference.py."""
+    """Second method: each plan's rows, totals and APR from tests/reference.py."""
     result = options_on_2026_06_20()
     b0, rate = Decimal("5018.14"), Decimal("0.015")
     for option in result.options:

@@ -3,7 +3,7 @@
 Each random request is answered by the engine; the test recomputes what it can without it:
 B0 from the position and the waivers, the option ids and their order from the policy, every
 plan's reconciliation (SPEC §2 invariants), the costs, the flags, the capacity plan's minimality
-(the term below it rebuilt through POST /v1/schedules and by restructuring_reference.py) and the
+(the term below it rebuilt through POST /v1/schedules and by tests/reference.py) and the
 recommendation by the rule of SPEC §6 written out again here.
 """
 
@@ -19,18 +19,19 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.engine.allocation import Payment
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.money import CNY, Rounding
+from app.engine.option import Option
 from app.engine.position import contract_of
 from app.engine.restructuring import (
-    Option,
     Restructuring,
     RestructuringPolicy,
     RestructuringRequest,
     restructuring_options,
 )
-from app.engine.schedule import ContractRate, LoanTerms, Method, Schedule, build_schedule
-from tests.engine.restructuring_reference import cents, equal_installment_rows
+from app.engine.schedule import LoanTerms, Method, Schedule, build_schedule
+from tests.reference import cents, equal_installment_rows
 
 KINDS = (
     "pay_overdue_now",
@@ -275,7 +276,7 @@ def check_lump_sums(case: Case, result: Restructuring, b0: Decimal) -> None:
 
 def check_capacity_plan(client, case: Case, result: Restructuring, b0: Decimal) -> None:
     """capacity_plan-n: the largest installment fits and no shorter term fits (n − 1 rebuilt
-    through POST /v1/schedules, every shorter term by restructuring_reference.py)."""
+    through POST /v1/schedules, every shorter term by tests/reference.py)."""
     capacity = case.request.capacity
     monthly = case.annual_rate / 12
     limit = case.request.policy.max_term_months

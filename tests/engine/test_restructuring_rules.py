@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from app.engine.allocation import AllocationRule
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.ledger import Component
 from app.engine.money import CNY
@@ -22,7 +23,7 @@ from app.engine.restructuring import (
     RestructuringRequest,
     restructuring_options,
 )
-from app.engine.schedule import ContractRate, LoanTerms, Method, build_schedule
+from app.engine.schedule import LoanTerms, Method, build_schedule
 from tests.engine.position_cases import case_study, d, money, on_time_payments, pay
 from tests.engine.test_restructuring_case_study import by_id, figures, table
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 import pytest
 
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount, add_months
 from app.engine.errors import InvalidTerms
 from app.engine.money import Rounding, currency_of
 from app.engine.schedule import (
-    ContractRate,
     GraceType,
     InterestBasis,
     LoanTerms,

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.engine.standing import Due
 from app.services.ledger import Ledger, allocation_change
-from app.services.standing import Due
 
 START = date(2026, 7, 20)
 

@@ -28,9 +28,10 @@ from app.engine.position import (
     LoanContract,
     Position,
     PositionSummary,
-    contract_of,
 )
-from app.engine.schedule import build_schedule
+from app.engine.position import (
+    loan_contract as engine_loan_contract,
+)
 
 CASE_STUDY_PAYMENTS = [
     {"date": "2026-02-15", "amount": "2509.07", "reference": "cs-1"},
@@ -183,7 +184,7 @@ class PositionRequest(RequestModel):
 
 def loan_contract(loan: ScheduleRequest) -> LoanContract:
     """The installments of a loan's schedule, as a position needs them."""
-    return contract_of(build_schedule(loan.to_terms()))
+    return engine_loan_contract(loan.to_terms())
 
 
 class InstallmentPositionOut(BaseModel):

@@ -27,13 +27,8 @@ from app.api.schemas.positions import (
 )
 from app.api.schemas.schedules import ScheduleResponse, schedule_document
 from app.engine.money import ONE, Currency, format_amount
-from app.engine.restructuring import (
-    Option,
-    OptionKind,
-    Restructuring,
-    RestructuringPolicy,
-    RestructuringRequest,
-)
+from app.engine.option import Option, OptionKind
+from app.engine.restructuring import Restructuring, RestructuringPolicy, RestructuringRequest
 
 Term = Annotated[int, Field(ge=1, le=600, strict=True)]
 

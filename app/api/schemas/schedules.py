@@ -22,15 +22,18 @@ from app.api.schemas.common import (
     check_minor_digits,
     parse_currency,
 )
+from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.money import Currency, Rounding
+from app.engine.rounding import format_units
 from app.engine.schedule import (
-    ContractRate,
     GraceType,
+    Installment,
     InterestBasis,
     LoanTerms,
     Method,
     Schedule,
+    totals_units,
 )
 
 CASE_STUDY_LOAN = {
@@ -171,13 +174,21 @@ class ScheduleResponse(BaseModel):
 
 
 def schedule_document(schedule: Schedule) -> dict[str, Any]:
-    """The JSON object of a ScheduleResponse, built straight from the engine's rows.
-
-    The engine posts every amount with the currency's exponent (zeros included), so `str`
-    prints it with exactly the minor digits; building dicts instead of pydantic models keeps a
-    600-row response cheap (the model validates ~6,000 strings it cannot change).
+    """The JSON object of a ScheduleResponse, printed straight from the engine's rows in minor
+    units (or, when a caller has built the Decimal view already, from that with `str`):
+    `pattern % divmod(units, scale)` gives the currency's digits exactly ("2509.07";
+    JPY's "%d%.0s" drops the remainder). Only a principal can be negative (negative
+    amortization); format_units prints those. A row's opening is the previous row's closing,
+    printed once. Dicts, not pydantic models, keep a 600-row response cheap.
     """
-    rows = [
+    built = vars(schedule).get("installments")
+    if built is not None:  # the Decimal view exists already (a plan's): C's str prints faster
+        return _document(schedule, _decimal_rows(built))
+    return _document(schedule, _unit_rows(schedule))
+
+
+def _decimal_rows(installments: tuple[Installment, ...]) -> list[dict[str, Any]]:
+    return [
         {
             "number": number,
             "due_date": due.isoformat(),
@@ -191,21 +202,66 @@ def schedule_document(schedule: Schedule) -> dict[str, Any]:
             "closing_principal": str(closing),
         }
         for number, due, days, opening, principal, interest, fee, capitalized, closing in (
-            schedule.installments
+            installments
         )
     ]
-    totals = schedule.totals
+
+
+def _unit_rows(schedule: Schedule) -> list[dict[str, Any]]:
+    digits = schedule.terms.currency.minor_digits
+    scale = 10**digits
+    pattern = f"%d.%0{digits}d" if digits else "%d%.0s"
+    rows: list[dict[str, Any]] = []
+    append = rows.append
+    previous, previous_text = None, ""
+    repeated: dict[int, str] = {}  # payment, fee, capitalized: the same on most rows
+
+    def text(units: int) -> str:
+        value = repeated.get(units)
+        if value is None:
+            value = repeated[units] = pattern % divmod(units, scale)
+        return value
+
+    for number, due, days, opening, principal, interest, fee, capitalized, closing in schedule.rows:
+        closing_text = pattern % divmod(closing, scale)
+        append(
+            {
+                "number": number,
+                "due_date": due.isoformat(),
+                "days": days,
+                "opening_principal": (
+                    previous_text if opening == previous else pattern % divmod(opening, scale)
+                ),
+                "principal": (
+                    pattern % divmod(principal, scale)
+                    if principal >= 0
+                    else format_units(principal, digits)
+                ),
+                "interest": pattern % divmod(interest, scale),
+                "fee": text(fee),
+                "payment": text(principal + interest + fee),
+                "capitalized_interest": text(capitalized),
+                "closing_principal": closing_text,
+            }
+        )
+        previous, previous_text = closing, closing_text
+    return rows
+
+
+def _document(schedule: Schedule, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    digits = schedule.terms.currency.minor_digits
+    principal, interest, fee, payment, capitalized = totals_units(schedule.rows)
     return {
         "currency": schedule.terms.currency.code,
         "method": schedule.terms.method.value,
-        "installment_amount": str(schedule.installment_amount),
+        "installment_amount": format_units(schedule.amount_units, digits),
         "installments": rows,
         "totals": {
-            "principal": str(totals.principal),
-            "interest": str(totals.interest),
-            "fee": str(totals.fee),
-            "payment": str(totals.payment),
-            "capitalized_interest": str(totals.capitalized_interest),
+            "principal": format_units(principal, digits),
+            "interest": format_units(interest, digits),
+            "fee": format_units(fee, digits),
+            "payment": format_units(payment, digits),
+            "capitalized_interest": format_units(capitalized, digits),
         },
         "apr": str(schedule.apr),
         "effective_annual_rate": str(schedule.effective_annual_rate),

@@ -1,4 +1,4 @@
-"""Allocation oldest first and the standing as of a date (app/services/standing.py), pure."""
+"""Allocation oldest first and the standing as of a date (app/engine/standing.py), pure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.standing import Due, allocate, standing_as_of, waterfall
+from app.engine.standing import Due, allocate, standing_as_of, waterfall
 
 PLAN = [Due(n, date(2026, 6 + n, 20), 88081) for n in range(1, 7)]  # 6 × 880.81
 
