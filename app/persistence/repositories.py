@@ -7,6 +7,7 @@ column makes every UPDATE conditional on the version read (SQLAlchemy `version_i
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import Select, delete, func, select
@@ -14,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.agreement_states import EventAction
 from app.persistence.models import (
     AgreementEventRow,
     AgreementPaymentReversalRow,
@@ -172,6 +174,25 @@ def events_of(
     query = select(AgreementEventRow).where(AgreementEventRow.agreement_pk == agreement_pk)
     query = query.order_by(AgreementEventRow.pk).offset(skip)
     return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def breach_dates(session: Session, agreement_pks: list[int]) -> dict[int, date]:
+    """The date each breached agreement was found in breach (its `breached` event's `as_of`):
+    a read as of an earlier date shows the status the rules give that day instead."""
+    if not agreement_pks:
+        return {}
+    query = (
+        select(AgreementEventRow.agreement_pk, AgreementEventRow.details)
+        .where(AgreementEventRow.agreement_pk.in_(agreement_pks))
+        .where(AgreementEventRow.action == str(EventAction.BREACHED))
+        .order_by(AgreementEventRow.pk)
+    )
+    found: dict[int, date] = {}
+    for pk, details in session.execute(query):
+        as_of = json.loads(details).get("as_of")
+        if isinstance(as_of, str):
+            found[pk] = date.fromisoformat(as_of)
+    return found
 
 
 # --- idempotency keys ------------------------------------------------------------------------

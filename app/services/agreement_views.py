@@ -100,9 +100,13 @@ def _installment_status(outstanding: int, due_date: date, as_of: date) -> str:
 
 
 def agreement_view(
-    row: AgreementRow, entries: Sequence[tuple[date, int]], as_of: date
+    row: AgreementRow,
+    entries: Sequence[tuple[date, int]],
+    as_of: date,
+    breached_on: date | None = None,
 ) -> AgreementView:
-    """`entries` are the ledger's (date, minor units): payments, and reversals negated."""
+    """`entries` are the ledger's (date, minor units): payments, and reversals negated;
+    `breached_on` the date a breached agreement was found in breach (status_rules.status_on)."""
     currency = currency_of(row.currency)
 
     def money(units: int) -> Decimal:
@@ -134,7 +138,7 @@ def agreement_view(
         next_due_date=units.next_due_date,
         next_amount=None if units.next_amount is None else money(units.next_amount),
         unapplied=money(ledger.unapplied(as_of)),
-        status=status_on(row, ledger, as_of),
+        status=status_on(row, ledger, as_of, breached_on),
     )
     return AgreementView(
         id=row.id,

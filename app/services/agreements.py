@@ -227,7 +227,11 @@ def list_agreements(
     )
     page, more = rows[:limit], len(rows) > limit
     ledgers = repositories.ledger_by_agreement(session, [row.pk for row in page])
-    items = tuple(agreement_view(row, ledgers[row.pk], as_of) for row in page)
+    breached = [row.pk for row in page if row.status == AgreementStatus.BREACHED]
+    breach_dates = repositories.breach_dates(session, breached)
+    items = tuple(
+        agreement_view(row, ledgers[row.pk], as_of, breach_dates.get(row.pk)) for row in page
+    )
     return AgreementPage(items, cursors.list_cursor(page[-1].id) if more else None)
 
 

@@ -71,8 +71,15 @@ def ledger_of(session: Session, row: AgreementRow) -> Ledger:
     return Ledger.of(row, repositories.ledger_by_agreement(session, [row.pk])[row.pk])
 
 
+def breached_on(session: Session, row: AgreementRow) -> date | None:
+    """The date a breached agreement was found in breach (None for any other status)."""
+    if row.status != AgreementStatus.BREACHED:
+        return None
+    return repositories.breach_dates(session, [row.pk]).get(row.pk)
+
+
 def agreement_view_of(session: Session, row: AgreementRow, as_of: date) -> AgreementView:
-    return agreement_view(row, ledger_of(session, row).entries, as_of)
+    return agreement_view(row, ledger_of(session, row).entries, as_of, breached_on(session, row))
 
 
 def keep_paid_in_step(row: AgreementRow, ledger: Ledger) -> None:

@@ -33,6 +33,7 @@ from app.services.ledger import allocation_change
 from app.services.lifecycle import (
     add_event,
     agreement_view_of,
+    breached_on,
     change_status,
     check_version,
     keep_paid_in_step,
@@ -99,7 +100,7 @@ def record_payment(
     last_entry = max(on for on, _ in after.entries)
     record_completion_if_paid(session, row, after, last_entry, principal.key_id, now)
     # the entries read above and this one: no second read of what was just written
-    return agreement_view(row, after.entries, as_of)
+    return agreement_view(row, after.entries, as_of, breached_on(session, row))
 
 
 def reverse_payment(
@@ -159,7 +160,7 @@ def reverse_payment(
         session, row, to_status, actor=principal.key_id, action=EventAction.PAYMENT_REVERSED,
         details=details, now=now,
     )  # fmt: skip
-    return agreement_view(row, after.entries, as_of)
+    return agreement_view(row, after.entries, as_of, breached_on(session, row))
 
 
 def _payment_units(amount: Decimal, row: AgreementRow) -> int:

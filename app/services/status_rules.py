@@ -1,7 +1,8 @@
 """When an active agreement is breached or completed (SPEC §7), as of a date; pure rules.
 
 Breached: an installment unpaid more than `breach_after_days` past its due date. Completed:
-nothing left outstanding. Only `active` agreements move; every other status stays as stored.
+nothing left outstanding. Only `active` agreements move; every other status stays as stored,
+except on a date before a recorded completion or breach, when the agreement was still running.
 Reads show the result in `standing.status`; only POST requests (a payment, evaluate) record it.
 """
 
@@ -30,9 +31,20 @@ def breach_as_of(row: AgreementRow, ledger: Ledger, as_of: date) -> dict[str, An
     }
 
 
-def status_on(row: AgreementRow, ledger: Ledger, as_of: date) -> AgreementStatus:
-    """The status the agreement would have on `as_of` (breach first, as a payment checks it)."""
+def status_on(
+    row: AgreementRow, ledger: Ledger, as_of: date, breached_on: date | None = None
+) -> AgreementStatus:
+    """The status the agreement would have on `as_of` (breach first, as a payment checks it).
+
+    A recorded `completed` or `breached` holds from its date on; before it (a completion whose
+    money is dated after `as_of`, a breach found on `breached_on` > `as_of`) the agreement was
+    still running, so the rules decide, as for an active one. Once past, a breach stays.
+    """
     status = AgreementStatus(row.status)
+    if status is AgreementStatus.COMPLETED and ledger.outstanding(as_of) > 0:
+        status = AgreementStatus.ACTIVE
+    if status is AgreementStatus.BREACHED and breached_on is not None and as_of < breached_on:
+        status = AgreementStatus.ACTIVE
     if status is not AgreementStatus.ACTIVE:
         return status
     if breach_as_of(row, ledger, as_of) is not None:

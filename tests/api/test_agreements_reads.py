@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.persistence import repositories
 from app.persistence.models import AgreementPaymentRow, AgreementRow
-from tests.agreement_flow import activate, create, pay
+from tests.agreement_flow import PLAN_DUE_DATES, activate, create, pay
 
 
 def _decoded(cursor: str) -> str:
@@ -190,3 +190,43 @@ def test_a_retried_action_with_its_idempotency_key_replays_the_first_answer(db_c
         assert other.status_code == 422  # the same key with another body
     events = db_client.get(f"{url}/events", headers=auth).json()["events"]
     assert [e["action"] for e in events] == ["created", "accepted", "cancelled"]
+
+
+def test_a_read_before_a_recorded_completion_or_breach_shows_the_running_plan(
+    db_client, make_tenant
+):
+    """SPEC §7: `standing.status` is the status the agreement would have on `as_of`.
+
+    Completed: six on-time payments of 880.81 (07-20 … 12-20). On 12-19 five are paid and
+    880.81 is still to come on 12-20, so it was `active` then; from 12-20 on, `completed`.
+    Breached: nothing paid; evaluate on 08-20 finds 07-20 unpaid 31 days (> 30). On 08-19 it
+    was 30 days (not more than 30): `active`; from 08-20 on `breached`, and it stays so after
+    everything is paid on 09-01 (a breach is not undone by paying late).
+    """
+    auth = make_tenant()
+    done = activate(db_client, auth)
+    for number, due in enumerate(PLAN_DUE_DATES, 1):
+        pay(db_client, auth, done["id"], f"m-{number}", due, "880.81")
+    url = f"/v1/agreements/{done['id']}"
+    expected = {"2026-06-20": "active", "2026-12-19": "active", "2026-12-20": "completed"}
+    for as_of, status in expected.items():
+        read = db_client.get(f"{url}?as_of={as_of}", headers=auth).json()
+        assert (read["status"], read["standing"]["status"]) == ("completed", status), as_of
+
+    late = activate(db_client, auth)
+    evaluated = db_client.post(
+        "/v1/agreements/evaluate", json={"as_of": "2026-08-20"}, headers=auth
+    )
+    assert evaluated.json()["breached"] == 1
+    url = f"/v1/agreements/{late['id']}"
+    pay(db_client, auth, late["id"], "all", "2026-09-01", "5284.86")
+    expected = {"2026-07-01": "active", "2026-08-19": "active", "2026-08-20": "breached",
+                "2027-01-01": "breached"}  # fmt: skip
+    for as_of, status in expected.items():
+        read = db_client.get(f"{url}?as_of={as_of}", headers=auth).json()
+        assert (read["status"], read["standing"]["status"]) == ("breached", status), as_of
+    listed = db_client.get("/v1/agreements?as_of=2026-08-19", headers=auth).json()["items"]
+    assert {a["id"]: a["standing"]["status"] for a in listed} == {
+        late["id"]: "active",
+        done["id"]: "active",
+    }
