@@ -101,28 +101,46 @@ def get_principal(
 TenantDep = Annotated[Principal, Depends(get_principal)]
 
 
+def calculations_need_key(app: FastAPI) -> bool:
+    """REQUIRE_API_KEY_FOR_CALCULATIONS as the app was made with (create_app)."""
+    return bool(getattr(app.state, "calculations_need_key", False))
+
+
+# set in the scope once a request's key has been checked, so a route's guard and its
+# key-before-body check do not both query the database
+_KEY_CHECKED = "app.key_checked"
+
+
+async def calculation_key_guard(request: Request) -> None:
+    """Every calculation router declares this guard (SPEC §8: open unless configured to need a
+    key), so a route shows in its own dependencies whether it may need a key; whether it does
+    is the app's setting."""
+    if calculations_need_key(request.app) and not request.scope.get(_KEY_CHECKED):
+        await check_key(request)
+
+
 def _needs_principal(dependant: Dependant) -> bool:
     return any(d.call is get_principal or _needs_principal(d) for d in dependant.dependencies)
 
 
+def _guarded(dependant: Dependant) -> bool:
+    return any(d.call is calculation_key_guard for d in dependant.dependencies)
+
+
 def needs_key(request: Request) -> bool:
-    """Whether the matched route needs an API key: its own dependencies ask for the principal,
-    or the app included it behind the key guard. The route in the request's scope does not show
-    the dependencies its router was included with, so the app lists those routes in
-    `app.state.key_guarded_routes` by id (create_app)."""
-    route = request.scope.get("route")
-    if id(route) in getattr(request.app.state, "key_guarded_routes", ()):
-        return True
-    dependant = getattr(route, "dependant", None)
-    return dependant is not None and _needs_principal(dependant)
+    """Whether the matched route needs an API key: it asks for the principal, or it carries the
+    calculation guard and the app requires keys for calculations."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return False
+    return _needs_principal(dependant) or (
+        _guarded(dependant) and calculations_need_key(request.app)
+    )
 
 
-async def refuse_without_key(request: Request) -> None:
-    """Raise InvalidApiKey when the matched route needs a key and the request has none that
-    is valid. For errors FastAPI finds before it runs any dependency (a body that is not
-    JSON): a caller without a valid key learns it needs one (401), not what its body lacks."""
-    if not needs_key(request):
-        return
+async def check_key(request: Request) -> None:
+    """Raise InvalidApiKey unless the request carries a valid key (the database is queried in
+    the thread pool)."""
     credentials = await bearer(request)
     token = None if credentials is None else credentials.credentials
 
@@ -131,3 +149,16 @@ async def refuse_without_key(request: Request) -> None:
             authenticate(session, token=token)
 
     await run_in_threadpool(check)
+    request.scope[_KEY_CHECKED] = True
+
+
+async def refuse_without_key(request: Request) -> None:
+    """Raise InvalidApiKey when the matched route needs a key and the request has none that
+    is valid. For errors FastAPI finds before it runs any dependency (a body that is not
+    JSON): a caller without a valid key learns it needs one (401), not what its body lacks."""
+    if needs_key(request) and not request.scope.get(_KEY_CHECKED):
+        await check_key(request)
+
+
+# what every calculation router declares: APIRouter(..., dependencies=CALCULATION_GUARD)
+CALCULATION_GUARD = [Depends(calculation_key_guard)]

@@ -2,6 +2,9 @@
 
 Validation errors are 422 with `errors: [{loc, msg, type}]` and never echo the input;
 malformed JSON is 400; engine errors (CalculationError) are 422 with the field they name.
+An error answer is never much larger than a normal one (SPEC §8): at most MAX_ERRORS errors,
+`more_errors` saying how many were left out, and each name in a `loc` cut to LOC_NAME_CHARS
+(an unknown field's name is the client's and may be a megabyte long).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,6 +29,8 @@ _log = logging.getLogger("app.problems")
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110 names where Python's http module still has the older ones
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+MAX_ERRORS = 20
+LOC_NAME_CHARS = 64
 
 
 class ProblemError(BaseModel):
@@ -39,7 +44,10 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    errors: list[ProblemError] | None = None
+    errors: list[ProblemError] | None = Field(None, max_length=MAX_ERRORS)
+    more_errors: int | None = Field(
+        None, description="How many more errors there were than the ones listed"
+    )
 
 
 def problem_response(description: str) -> dict[str, Any]:
@@ -65,6 +73,7 @@ def problem(
     detail: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    more_errors: int = 0,
 ) -> JSONResponse:
     """Render one problem+json response."""
     body: dict[str, Any] = {
@@ -75,14 +84,23 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
+    if more_errors:
+        body["more_errors"] = more_errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _name(part: Any) -> str | int:
+    if isinstance(part, int):
+        return part
+    text = str(part)
+    return text if len(text) <= LOC_NAME_CHARS else text[: LOC_NAME_CHARS - 1] + "…"
 
 
 def _clean(error: dict[str, Any]) -> dict[str, Any]:
     return {
-        "loc": [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())],
-        "msg": str(error.get("msg", "invalid")),
-        "type": str(error.get("type", "value_error")),
+        "loc": [_name(p) for p in error.get("loc", ())],
+        "msg": str(error.get("msg", "invalid"))[:300],
+        "type": str(error.get("type", "value_error"))[:100],
     }
 
 
@@ -105,10 +123,14 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
         except (OperationalError, ProgrammingError) as down:
             return await database_problem(request, down)
         return problem(400, "the body is not valid JSON")
-    errors = [_clean(e) for e in raw]
+    errors = [_clean(e) for e in raw[:MAX_ERRORS]]
     if not errors:
         errors = [{"loc": ["body"], "msg": "invalid request", "type": "value_error"}]
-    return problem(422, _describe(errors[0]), errors)
+    more = max(len(raw) - MAX_ERRORS, 0)
+    detail = _describe(errors[0])
+    if more:
+        detail += f" ({len(raw)} errors; the first {MAX_ERRORS} are listed)"
+    return problem(422, detail, errors, more_errors=more)
 
 
 async def calculation_problem(_: Request, exc: Exception) -> JSONResponse:
