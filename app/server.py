@@ -1,0 +1,124 @@
+"""The server: uvicorn with bounds on slow and surplus peers (SPEC §8). `python -m app.server`.
+
+uvicorn alone closes an idle keep-alive connection after 5 s, but not one that is sending its
+request slowly: a peer that trickles its headers, or never sends them, holds its connection
+(and a file descriptor) for as long as it likes, and a few thousand of them take the service
+down. `BoundedHttpToolsProtocol` adds two deadlines to uvicorn's httptools protocol:
+
+- HEADER_TIMEOUT_SECONDS (10): from the connection's start, or from a kept-alive request's
+  first byte, to the end of its headers;
+- BODY_TIMEOUT_SECONDS (30): from the end of the headers to the end of the body.
+
+A peer past either gets a 408 and the connection is closed. One timer handle per connection,
+re-armed twice a request (~1 µs each).
+
+Past MAX_CONNECTIONS open connections, uvicorn's `limit_concurrency` answers every new request
+with a 503 at once instead of queueing it. Run with `python -m app.server --host H --port P`
+(`make run` and the Dockerfile do); uvicorn's own CLI works too, without these bounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from app.settings import get_settings
+
+_log = logging.getLogger("app.server")
+_TIMED_OUT_BODY = (
+    b'{"type":"about:blank","title":"Request Timeout","status":408,'
+    b'"detail":"the request was not received in time"}'
+)
+_TIMED_OUT = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\n"
+    b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(_TIMED_OUT_BODY), _TIMED_OUT_BODY)
+)
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a header and a body deadline (module doc)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings = get_settings()
+        self.header_timeout = settings.header_timeout_seconds
+        self.body_timeout = settings.body_timeout_seconds
+        self.deadline: asyncio.TimerHandle | None = None
+        self.waiting_for = "headers"
+
+    def _arm(self, seconds: float, waiting_for: str) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+        self.waiting_for = waiting_for
+        self.deadline = self.loop.call_later(seconds, self._expired)
+
+    def _disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm(self.header_timeout, "headers")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self.deadline is None:  # a kept-alive connection's next request
+            self._arm(self.header_timeout, "headers")
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._arm(self.body_timeout, "body")
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm()
+
+    def _expired(self) -> None:
+        self.deadline = None
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete or not cycle.response_started:
+            self.transport.write(_TIMED_OUT)
+        _log.info(
+            "closed a connection whose request %s did not arrive in time",
+            self.waiting_for,
+            extra={"client": self.client[0] if self.client else None},
+        )
+        self.transport.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--log-level", default=None, help="uvicorn's own (default: LOG_LEVEL)")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop",
+        http=BoundedHttpToolsProtocol,
+        limit_concurrency=settings.max_connections,
+        access_log=False,  # ours (JSON, route templates, no query strings) replaces it
+        log_level=(args.log_level or settings.log_level).lower(),
+        proxy_headers=True,  # trusted from FORWARDED_ALLOW_IPS only (uvicorn's default: local)
+    )
+
+
+if __name__ == "__main__":
+    main()
