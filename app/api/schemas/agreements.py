@@ -26,9 +26,10 @@ from app.api.schemas.common import (
     PaymentAmountIn,
     RequestModel,
 )
-from app.api.schemas.positions import CASE_STUDY_POSITION
+from app.api.schemas.examples import CASE_STUDY_OPTION_ID, CASE_STUDY_OPTIONS
 from app.api.schemas.restructuring import OptionsRequest
 from app.engine.money import format_amount
+from app.persistence.models import AGREEMENT_STATUSES
 from app.services.agreement_views import AgreementPage, AgreementView, EventView
 
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
@@ -38,18 +39,15 @@ _ID_CARD = re.compile(r"^([0-9]{17}[0-9Xx]|[0-9]{15})$")
 CASE_STUDY_AGREEMENT: dict[str, Any] = {
     "loan_ref": "JB-2026-0001",
     "borrower_ref": "b-7f3a9c",
-    "options_request": {**CASE_STUDY_POSITION, "capacity": "900.00"},
-    "option_id": "reinstallment-6",
+    "options_request": CASE_STUDY_OPTIONS,
+    "option_id": CASE_STUDY_OPTION_ID,
 }
 
 
-class AgreementStatus(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    BREACHED = "breached"
-    CANCELLED = "cancelled"
+# the statuses the database allows (persistence/models.py), published as an enum
+AgreementStatus = StrEnum(  # type: ignore[misc]
+    "AgreementStatus", {status.upper(): status for status in AGREEMENT_STATUSES}
+)
 
 
 class EventAction(StrEnum):

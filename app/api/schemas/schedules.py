@@ -22,6 +22,7 @@ from app.api.schemas.common import (
     check_minor_digits,
     parse_currency,
 )
+from app.api.schemas.examples import CASE_STUDY_LOAN
 from app.engine.dates import DayCount
 from app.engine.money import Currency, Rounding
 from app.engine.schedule import (
@@ -32,14 +33,6 @@ from app.engine.schedule import (
     Method,
     Schedule,
 )
-
-CASE_STUDY_LOAN = {
-    "principal": "12000.00",
-    "term_months": 5,
-    "method": "equal_installment",
-    "start_date": "2026-01-15",
-    "daily_rate": "0.0005",
-}
 
 
 class RateTerms(RequestModel):
