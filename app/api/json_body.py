@@ -15,11 +15,11 @@ unchanged:
 - a body that does not validate, or that pydantic's parser refuses as JSON (malformed, `NaN`,
   nesting past its limit): FastAPI then answers it exactly as before (400 or 422 problem+json).
 
-A body over LARGE_BODY_BYTES is validated in the thread pool, and when it does not validate
-its 422 is built from that one validation (FastAPI's path would validate it again, on the event
-loop): a megabyte of unknown fields is ~50,000 errors, which must not stall other requests
-(SPEC §8). Only those answers may word an error as pydantic's JSON parser does ("array" where
-FastAPI says "list").
+A body over LARGE_BODY_BYTES is validated in the thread pool, pruned first when it holds more
+than a 422 could list (app/api/large_bodies.py), and when it does not validate its 422 comes
+from that validation (FastAPI's path would validate it again, on the event loop): a megabyte
+of unknown fields is ~100,000 errors, which must not stall other requests (SPEC §8). Only
+those answers may word an error as pydantic's JSON parser does ("array" for "list").
 
 So only a valid body is handled differently, and tests/api/test_json_body_parity.py checks that
 it gets the same answer either way.
@@ -32,17 +32,16 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import calculation_key_guard, calculations_need_key, check_key
+from app.api.large_bodies import validate_large_body
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 # above this, validation leaves the event loop (a normal request body is 100-300 bytes)
 LARGE_BODY_BYTES = 64 * 1024
-_JSON_ERRORS = frozenset({"json_invalid", "json_type"})
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -75,7 +74,7 @@ class JsonBodyRoute(APIRoute):
             if not raw:
                 return await standard(request)
             if len(raw) > LARGE_BODY_BYTES:
-                value = await _validate_off_loop(model, raw)
+                value = await validate_large_body(model, raw)
                 if value is None:
                     return await standard(request)
             else:
@@ -116,22 +115,3 @@ class JsonBodyRoute(APIRoute):
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return None
         return field.name, model
-
-
-async def _validate_off_loop(model: type[BaseModel], raw: bytes) -> BaseModel | None:
-    """A large body validated in the thread pool; None when it is not JSON (the standard path
-    answers 400); a RequestValidationError with the body's errors when it does not validate."""
-
-    def validate() -> BaseModel | list[dict[str, Any]] | None:
-        try:
-            return model.model_validate_json(raw)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_context=False, include_input=False)
-            if any(e["type"] in _JSON_ERRORS for e in errors[:1]):
-                return None
-            return [{**e, "loc": ("body", *e["loc"])} for e in errors]
-
-    result = await run_in_threadpool(validate)
-    if isinstance(result, list):
-        raise RequestValidationError(result)
-    return result

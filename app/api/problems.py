@@ -126,10 +126,13 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     errors = [_clean(e) for e in raw[:MAX_ERRORS]]
     if not errors:
         errors = [{"loc": ["body"], "msg": "invalid request", "type": "value_error"}]
-    more = max(len(raw) - MAX_ERRORS, 0)
+    # a large body's errors past those a 422 can list may have been left out uncounted
+    # (app/api/large_bodies.py says how many values it cut)
+    total = len(raw) + getattr(exc, "cut", 0)
+    more = max(total - len(errors), 0)
     detail = _describe(errors[0])
     if more:
-        detail += f" ({len(raw)} errors; the first {MAX_ERRORS} are listed)"
+        detail += f" ({total} errors; the first {len(errors)} are listed)"
     return problem(422, detail, errors, more_errors=more)
 
 
