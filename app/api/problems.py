@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api.deps import refuse_without_key
 from app.engine.errors import CalculationError
 from app.services import errors as service_errors
 
@@ -115,13 +114,7 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
     if any(e.get("type") in ("json_invalid", "json_type") for e in raw):
-        # FastAPI parses the body before the key is checked; the key comes first (SPEC §8)
-        try:
-            await refuse_without_key(request)
-        except service_errors.InvalidApiKey as refused:
-            return await service_problem(request, refused)
-        except (OperationalError, ProgrammingError) as down:
-            return await database_problem(request, down)
+        # a route that needs a key has checked it already, before the body (deps.key_first)
         return problem(400, "the body is not valid JSON")
     errors = [_clean(e) for e in raw[:MAX_ERRORS]]
     if not errors:
