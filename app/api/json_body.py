@@ -21,8 +21,8 @@ from that validation (FastAPI's path would validate it again, on the event loop)
 of unknown fields is ~100,000 errors, which must not stall other requests (SPEC §8). Only
 those answers may word an error as pydantic's JSON parser does ("array" for "list").
 
-So only a valid body is handled differently, and tests/api/test_json_body_parity.py checks that
-it gets the same answer either way.
+So, large bodies aside, only a valid body is handled differently, and
+tests/api/test_json_body_parity.py checks that it gets the same answer either way.
 """
 
 from __future__ import annotations
