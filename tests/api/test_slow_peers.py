@@ -109,11 +109,13 @@ def test_a_kept_alive_connection_is_timed_from_its_next_request():
     uvicorn's own timeout (5 s); a next request that stalls gets the header timeout."""
     with live_server(HEADER_TIMEOUT_SECONDS="1") as base_url:
         (peer,) = _open(base_url, 1, b"")
-        peer.setblocking(True)
+        peer.settimeout(5)
         peer.sendall(b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         first = b""
         while not first.endswith(b'{"status":"ok"}'):  # the whole first response
-            first += peer.recv(4096)
+            chunk = peer.recv(4096)
+            assert chunk, first
+            first += chunk
         peer.sendall(PARTIAL_HEADERS)
         peer.setblocking(False)
         started = time.monotonic()
