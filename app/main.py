@@ -39,12 +39,16 @@ def create_app() -> FastAPI:
     # SPEC §8: calculations are open unless configured to need a key; each calculation router
     # declares the guard (deps.CALCULATION_GUARD), which reads this switch
     app.state.calculations_need_key = settings.require_api_key_for_calculations
-    # Routers are matched in this order, one after another, so the busiest come first:
-    # liveness (probed every few seconds), then the calculations, then the rest.
+    # Routes are matched in this order, one after another, so the busiest come first:
+    # liveness (probed every few seconds), then the calculations, then the rest, and FastAPI's
+    # own /openapi.json and /docs last.
+    documentation = list(app.router.routes)
+    app.router.routes.clear()
     for module in (operations, schedules, positions, restructuring, apr, accruals, examples):
         add_routes(app, module.router)
     add_routes(app, agreements.router)
     add_routes(app, readiness.router)
+    app.router.routes.extend(documentation)
     return app
 
 

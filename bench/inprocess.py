@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-import timeit
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,14 +29,6 @@ class _DevNull:
 
 
 DEVNULL = _DevNull()
-
-
-def per_call_us(call: Callable[[], Any], min_seconds: float = 0.3) -> float:
-    timer = timeit.Timer(call)
-    number = max(timer.autorange()[0], 1)
-    while min(timer.repeat(repeat=1, number=number)) < min_seconds / 3 and number < 1_000_000:
-        number *= 2
-    return min(timer.repeat(repeat=5, number=number)) / number * 1e6
 
 
 async def asgi_call(app: Any, method: str, path: str, body: bytes = b"") -> int:
@@ -217,29 +208,31 @@ def route_calls(loop: asyncio.AbstractEventLoop, bodies: Path) -> Calls:
 
 
 def in_process_tables(bodies: Path) -> dict[str, dict[str, float]]:
+    """µs per call (per request for the routes), each table's calls timed in turns, round after
+    round, the best round of each (compare.interleaved_us): a burst of load from anything else
+    on the machine then hits the figures a table compares alike."""
+    from bench.compare import interleaved_us
+
     os.environ["LOG_LEVEL"] = "INFO"  # the access line written, as in production (to /dev/null)
     import uvloop
 
     loop = uvloop.new_event_loop()
     try:
-        per_request = {
+        tables = {
             "The request path in process (µs per request)": request_path_calls(loop, bodies),
             "Each route in process, the whole app (µs per request)": route_calls(loop, bodies),
+            "Stages of the calculation routes (µs per call)": stage_calls(bodies),
         }
-        tables = {
+        return {
             title: {
-                name: per_call_us(call) / (ROUTE_REPEAT if _is_route(name) else 1)
-                for name, call in calls.items()
+                name: us / (ROUTE_REPEAT if _is_route(title, name) else 1)
+                for name, us in interleaved_us(calls).items()
             }
-            for title, calls in per_request.items()
-        }
-        tables["Stages of the calculation routes (µs per call)"] = {
-            name: per_call_us(call) for name, call in stage_calls(bodies).items()
+            for title, calls in tables.items()
         }
     finally:
         loop.close()
-    return tables
 
 
-def _is_route(name: str) -> bool:
-    return not name.startswith("part:")
+def _is_route(title: str, name: str) -> bool:
+    return "per request" in title and not name.startswith("part:")

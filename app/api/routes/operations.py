@@ -12,8 +12,8 @@ router = APIRouter(tags=["operations"], include_in_schema=False)
 _ALIVE = b'{"status":"ok"}'
 
 
-@router.get("/livez")
 @router.get("/healthz")
+@router.get("/livez")  # applied first, so matched first: probes call it every few seconds
 async def read_liveness() -> Response:
     """The process is up and serving; `/healthz` is an alias. (async: no threadpool hop)"""
     return Response(_ALIVE, media_type="application/json")
