@@ -151,7 +151,7 @@ def run_wrk(wrk: str, url: str, method: str, body: str, seconds: int) -> dict[st
     }
 
 
-def _migrated_env(database_dir: str) -> dict[str, str]:
+def server_env(database_dir: str) -> dict[str, str]:
     env = {**os.environ, "LOG_LEVEL": "INFO"}  # the access log on, as in production
     env.setdefault("DATABASE_URL", f"sqlite:///{database_dir}/bench.db")
     alembic = Path(sys.executable).with_name("alembic")
@@ -168,23 +168,23 @@ def load_test(wrk: str, bodies: Path, seconds: int, rounds: int, out: Path) -> l
     bare = [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(bodies)]
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as database_dir:
-        env = _migrated_env(database_dir)
+        env = server_env(database_dir)
         with (
             Server(service, "/livez", env, out / "service.log") as ours,
             Server([*bare, *UVICORN_FLAGS], "/hello", env, out / "bare.log") as theirs,
         ):
             urls = {"service": ours.url, "bare": theirs.url}
             for target in TARGETS:  # warm-up: imports, lazily built handlers, caches
-                run_wrk(wrk, urls[target.server] + target.path, *_request(target, bodies), 1)
+                run_wrk(wrk, urls[target.server] + target.path, *request_of(target, bodies), 1)
             for round_ in range(1, rounds + 1):
                 for target in TARGETS:
                     print(f"  round {round_}: wrk {seconds}s {target.method} {target.path}")
                     url = urls[target.server] + target.path
-                    figures = run_wrk(wrk, url, *_request(target, bodies), seconds)
+                    figures = run_wrk(wrk, url, *request_of(target, bodies), seconds)
                     results.append({"target": target.name, "round": round_, **figures})
     return results
 
 
-def _request(target: Target, bodies: Path) -> tuple[str, str]:
+def request_of(target: Target, bodies: Path) -> tuple[str, str]:
     body = "" if target.body_file is None else (bodies / target.body_file).read_text().strip()
     return target.method, body

@@ -4,6 +4,7 @@ engine or app signature once left `make bench` failing while every test passed."
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,31 @@ def test_the_comparison_runs_ours_at_every_size():
     ours = [result for name, result in ran if name.startswith("ours: build_schedule")]
     assert [len(s.installments) for s in ours] == list(compare.SIZES)
     assert len(compare.markdown(figures)) == 2 + len(compare.SIZES)
+
+
+@needs_bodies
+def test_both_servers_start_and_answer_every_target(tmp_path: Path):
+    """What the wrk runs hit, over HTTP: the service as `make run` starts it and the bare app
+    with the reference flags, side by side, each target answering its body with 200."""
+    import urllib.request
+
+    from bench import load
+
+    env = load.server_env(str(tmp_path))
+    service = [sys.executable, "-m", "app.server", "--log-level", "warning"]
+    bare = [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(BODIES)]
+    with (
+        load.Server(service, "/livez", env, tmp_path / "service.log") as ours,
+        load.Server([*bare, *load.UVICORN_FLAGS], "/hello", env, tmp_path / "bare.log") as theirs,
+    ):
+        urls = {"service": ours.url, "bare": theirs.url}
+        for target in load.TARGETS:
+            method, body = load.request_of(target, BODIES)
+            request = urllib.request.Request(
+                urls[target.server] + target.path,
+                data=body.encode() if body else None,
+                method=method,
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 200, target
