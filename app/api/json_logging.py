@@ -12,6 +12,7 @@ Two writers share stderr:
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -65,6 +66,13 @@ class AccessLog:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream  # None: sys.stderr as it is at each write (pytest swaps it)
         self._logger = logging.getLogger(ACCESS_LOGGER)
+        # the process's own stderr takes the line's bytes in one write(2), without the text
+        # layer (its line buffering flushes every other log line as it is written)
+        self._real_stderr, self._fd = sys.__stderr__, -1
+        try:
+            self._fd = sys.__stderr__.fileno()  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):  # no stderr, or not a file
+            self._real_stderr = None
         self._second = -1
         self._prefix = ""
 
@@ -90,9 +98,14 @@ class AccessLog:
                 "method": method,
                 "status": status,
                 "duration_ms": round(seconds * 1000, 3),
-            }
+            },
+            option=orjson.OPT_APPEND_NEWLINE,
         )
-        (self.stream or sys.stderr).write(line.decode() + "\n")
+        stream = self.stream or sys.stderr
+        if stream is self._real_stderr:  # at most a few hundred bytes: one atomic write
+            os.write(self._fd, line)
+        else:
+            stream.write(line.decode())
 
 
 def configure_logging(level: str) -> None:

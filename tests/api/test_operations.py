@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -292,3 +293,33 @@ def test_server_logs_and_tracebacks_are_single_json_lines():
     parsed = json.loads(line)
     assert parsed["level"] == "ERROR"
     assert "RuntimeError: a bug" in parsed["exception"]
+
+
+def test_the_access_line_reaches_the_process_stderr():
+    """In a server the line goes to file descriptor 2 in one write, past the text layer."""
+    import subprocess
+
+    code = (
+        "from app.api.json_logging import AccessLog; "
+        "AccessLog().write('r-1', '/livez', 'GET', 200, 0.0012)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    (line,) = completed.stderr.splitlines()
+    assert json.loads(line) | {"time": None} == {
+        "time": None,
+        "level": "INFO",
+        "logger": "app.access",
+        "message": "request",
+        "request_id": "r-1",
+        "route": "/livez",
+        "method": "GET",
+        "status": 200,
+        "duration_ms": 1.2,
+    }
