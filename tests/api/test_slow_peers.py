@@ -144,3 +144,29 @@ def test_past_max_connections_a_new_request_gets_503_at_once():
     assert response.status_code == 503
     assert elapsed < 1
     assert after.status_code == 200
+
+
+def test_trickled_headers_do_not_extend_the_deadline():
+    """A byte every 0.3 s keeps the connection busy but its headers still must arrive within
+    HEADER_TIMEOUT_SECONDS (here 2) of its start."""
+    with live_server(HEADER_TIMEOUT_SECONDS="2") as base_url:
+        (peer,) = _open(base_url, 1, b"G")
+        started = time.monotonic()
+        received = b""
+        try:
+            for byte in b"ET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"x" * 40:
+                time.sleep(0.3)
+                try:
+                    peer.sendall(bytes([byte]))
+                    received += peer.recv(4096)
+                except BlockingIOError:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+                if received:
+                    break
+        finally:
+            peer.close()
+        elapsed = time.monotonic() - started
+    assert received.startswith(b"HTTP/1.1 408 ")
+    assert elapsed < 4
