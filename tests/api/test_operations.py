@@ -246,7 +246,16 @@ def test_log_level_is_case_insensitive(monkeypatch):
     assert Settings().log_level == "WARNING"
 
 
-@pytest.mark.parametrize(("name", "value"), [("LOG_LEVEL", "verbose"), ("MAX_BODY_BYTES", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOG_LEVEL", "verbose"),
+        ("MAX_BODY_BYTES", "0"),
+        ("HEADER_TIMEOUT_SECONDS", "0"),
+        ("BODY_TIMEOUT_SECONDS", "-1"),
+        ("MAX_CONNECTIONS", "0"),
+    ],
+)
 def test_unsafe_settings_stop_the_service_at_start_up(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
