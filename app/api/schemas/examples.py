@@ -1,6 +1,6 @@
 """The request examples of the OpenAPI document: the case study (SPEC §10), every figure taken
-from the engine's own (app/engine/case_study.py), so none is written twice (no "2509.07" here:
-the engine computes it once, at import, with the rest of the story)."""
+from the engine's own (app/engine/case_study.py), so none is written twice: the monthly payment,
+for one, is computed by the engine at import, with the rest of the story."""
 
 from __future__ import annotations
 
