@@ -41,6 +41,7 @@ USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}/livez\", timeout=2)"]
-# migrations first (when the image carries them), then the server; uvicorn's own access log is
-# off because ours (JSON, route templates, no query strings) replaces it
-CMD ["sh", "-c", "if [ -f alembic.ini ]; then alembic upgrade head; fi && exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --no-access-log --proxy-headers"]
+# migrations first (when the image carries them), then the server: app/server.py is uvicorn
+# with the slow-peer bounds (HEADER_TIMEOUT_SECONDS, BODY_TIMEOUT_SECONDS, MAX_CONNECTIONS) and
+# our JSON access log instead of uvicorn's
+CMD ["sh", "-c", "if [ -f alembic.ini ]; then alembic upgrade head; fi && exec python -m app.server --host 0.0.0.0 --port \"$PORT\""]

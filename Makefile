@@ -29,7 +29,7 @@ migrate: $(STAMP)
 	@if [ -f alembic.ini ]; then $(BIN)/alembic upgrade head; fi
 
 run: migrate
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --loop uvloop --http httptools --no-access-log
+	$(BIN)/python -m app.server --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadgroup

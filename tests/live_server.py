@@ -23,23 +23,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(timeout_s: float = 20.0) -> Iterator[str]:
-    """Start `uvicorn app.main:app` on 127.0.0.1; yield its base URL; stop it afterwards."""
+def live_server(timeout_s: float = 20.0, **settings: str) -> Iterator[str]:
+    """Start the service as `make run` does (app/server.py) on 127.0.0.1; yield its base URL;
+    stop it afterwards. `settings` are extra environment variables (MAX_CONNECTIONS="5")."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "app.main:app",
+        "app.server",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
-        "--no-access-log",
         "--log-level",
         "warning",
     ]
-    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "LOG_LEVEL": "WARNING", **settings}
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -8,6 +8,7 @@ DATABASE_URL (tests put their own there) and disposed of at shutdown.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
 
 from app.persistence.db import MAX_SESSIONS, Database
 from app.services.api_keys import Principal, authenticate
@@ -91,43 +94,79 @@ bearer = HTTPBearer(
 )
 
 
+# the request's principal, set in its scope once its key has been checked, so a route's guard,
+# its principal and the key-before-body check query the database once
+_PRINCIPAL = "app.principal"
+
+
 def get_principal(
-    db: DbDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request,
+    db: DbDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller's key and tenant; a missing, unknown or revoked key is a 401."""
+    """The caller's key and tenant; a missing, unknown or revoked key is a 401. The key is
+    checked once a request: `key_first` has usually done it before the body was read."""
+    checked: Principal | None = request.scope.get(_PRINCIPAL)
+    if checked is not None:
+        return checked
     return authenticate(db, token=None if credentials is None else credentials.credentials)
 
 
 TenantDep = Annotated[Principal, Depends(get_principal)]
 
 
+def calculations_need_key(app: FastAPI) -> bool:
+    """REQUIRE_API_KEY_FOR_CALCULATIONS as the app was made with (create_app)."""
+    return bool(getattr(app.state, "calculations_need_key", False))
+
+
+async def calculation_key_guard(request: Request) -> None:
+    """Every calculation router declares this guard (SPEC §8: open unless configured to need a
+    key), so a route shows in its own dependencies whether it may need a key; whether it does
+    is the app's setting."""
+    if calculations_need_key(request.app) and _PRINCIPAL not in request.scope:
+        await check_key(request)
+
+
 def _needs_principal(dependant: Dependant) -> bool:
     return any(d.call is get_principal or _needs_principal(d) for d in dependant.dependencies)
 
 
-def needs_key(request: Request) -> bool:
-    """Whether the matched route needs an API key: its own dependencies ask for the principal,
-    or the app included it behind the key guard. The route in the request's scope does not show
-    the dependencies its router was included with, so the app lists those routes in
-    `app.state.key_guarded_routes` by id (create_app)."""
-    route = request.scope.get("route")
-    if id(route) in getattr(request.app.state, "key_guarded_routes", ()):
-        return True
-    dependant = getattr(route, "dependant", None)
-    return dependant is not None and _needs_principal(dependant)
-
-
-async def refuse_without_key(request: Request) -> None:
-    """Raise InvalidApiKey when the matched route needs a key and the request has none that
-    is valid. For errors FastAPI finds before it runs any dependency (a body that is not
-    JSON): a caller without a valid key learns it needs one (401), not what its body lacks."""
-    if not needs_key(request):
-        return
+async def check_key(request: Request) -> None:
+    """Raise InvalidApiKey unless the request carries a valid key (the database is queried in
+    the thread pool); the principal is kept in the request's scope for `get_principal`."""
     credentials = await bearer(request)
     token = None if credentials is None else credentials.credentials
 
-    def check() -> None:
+    def check() -> Principal:
         with database_of(request.app).transaction() as session:
-            authenticate(session, token=token)
+            return authenticate(session, token=token)
 
-    await run_in_threadpool(check)
+    request.scope[_PRINCIPAL] = await run_in_threadpool(check)
+
+
+def key_first(route: BaseRoute) -> BaseRoute:
+    """`route` as the app should hold it: a route that asks for the principal checks the key
+    before FastAPI reads the body, so a caller without a valid key learns that it needs one
+    (401), not what its body lacks (SPEC §8). Others are returned as they are.
+
+    A copy with its ASGI app wrapped: the router module's own route is shared by every app
+    made from it (tests make many) and stays as it was.
+    """
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not _needs_principal(dependant):
+        return route
+    checked = copy.copy(route)
+    handle = route.app
+
+    async def check_then_handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if _PRINCIPAL not in scope:
+            await check_key(Request(scope, receive))
+        await handle(scope, receive, send)
+
+    checked.app = check_then_handle
+    return checked
+
+
+# what every calculation router declares: APIRouter(..., dependencies=CALCULATION_GUARD)
+CALCULATION_GUARD = [Depends(calculation_key_guard)]

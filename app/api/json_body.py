@@ -7,15 +7,22 @@ raw bytes to pydantic's own parser instead (`model_validate_json`: parse and val
 pass) and calls the endpoint with the model. Everything else takes FastAPI's standard path,
 unchanged:
 
-- any route with another parameter or a dependency of its own, and any request to a route
-  that needs an API key (`deps.needs_key`: also the guard a router is included behind when
-  REQUIRE_API_KEY_FOR_CALCULATIONS is set), so no check is ever skipped;
+- any route with another parameter or a dependency of its own (the calculation routers' key
+  guard, `deps.calculation_key_guard`, aside: it is checked here, first, when the app
+  requires keys for calculations, so no check is ever skipped and a missing key is a 401
+  whatever the body);
 - a request whose content type is not plain `application/json`, or whose body is empty;
 - a body that does not validate, or that pydantic's parser refuses as JSON (malformed, `NaN`,
   nesting past its limit): FastAPI then answers it exactly as before (400 or 422 problem+json).
 
-So only a valid body is handled differently, and tests/api/test_json_body_parity.py checks that
-it gets the same answer either way.
+A body over LARGE_BODY_BYTES is validated in the thread pool, pruned first when it holds more
+than a 422 could list (app/api/large_bodies.py), and when it does not validate its 422 comes
+from that validation (FastAPI's path would validate it again, on the event loop): a megabyte
+of unknown fields is ~100,000 errors, which must not stall other requests (SPEC §8). Only
+those answers may word an error as pydantic's JSON parser does ("array" for "list").
+
+So, large bodies aside, only a valid body is handled differently, and
+tests/api/test_json_body_parity.py checks that it gets the same answer either way.
 """
 
 from __future__ import annotations
@@ -29,9 +36,12 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import needs_key
+from app.api.deps import calculation_key_guard, calculations_need_key, check_key
+from app.api.large_bodies import validate_large_body
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+# above this, validation leaves the event loop (a normal request body is 100-300 bytes)
+LARGE_BODY_BYTES = 64 * 1024
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -52,20 +62,29 @@ class JsonBodyRoute(APIRoute):
         name, model = body
         endpoint = self.endpoint
         is_async = inspect.iscoroutinefunction(endpoint)
+        # a sole-body route asks for no principal: its guard is the only key it may need
+        guarded = bool(self.dependant.dependencies)
 
         async def handler(request: Request) -> Response:
-            if needs_key(request) or not _is_json(request.headers.get("content-type")):
+            if guarded and calculations_need_key(request.app):
+                await check_key(request)  # the key comes before the body (SPEC §8)
+            if not _is_json(request.headers.get("content-type")):
                 return await standard(request)
             raw = await request.body()  # cached: the standard path can read it again
             if not raw:
                 return await standard(request)
-            try:
-                value = model.model_validate_json(raw)
-            except ValidationError:
-                # the standard path words the problem: validating JSON input, pydantic says
-                # "array" and "object" where FastAPI's validation of parsed dicts says "list"
-                # and "dictionary", and clients may match on either
-                return await standard(request)
+            if len(raw) > LARGE_BODY_BYTES:
+                value = await validate_large_body(model, raw)
+                if value is None:
+                    return await standard(request)
+            else:
+                try:
+                    value = model.model_validate_json(raw)
+                except ValidationError:
+                    # the standard path words the problem: validating JSON input, pydantic
+                    # says "array" and "object" where FastAPI's validation of parsed dicts
+                    # says "list" and "dictionary", and clients may match on either
+                    return await standard(request)
             if is_async:
                 response: Response = await endpoint(**{name: value})
             else:
@@ -78,7 +97,6 @@ class JsonBodyRoute(APIRoute):
         """The body parameter's name and model when it is the route's only input, else None."""
         dependant = self.dependant
         others = (
-            dependant.dependencies,
             dependant.path_params,
             dependant.query_params,
             dependant.header_params,
@@ -89,7 +107,8 @@ class JsonBodyRoute(APIRoute):
             dependant.background_tasks_param_name,
             dependant.security_scopes_param_name,
         )
-        if any(others) or len(dependant.body_params) != 1:
+        guard_only = all(d.call is calculation_key_guard for d in dependant.dependencies)
+        if not guard_only or any(others) or len(dependant.body_params) != 1:
             return None
         field = dependant.body_params[0]
         model = field.field_info.annotation

@@ -1,29 +1,37 @@
-"""Pure ASGI middleware (SPEC §8–9): request id, access log, metrics, body limit.
+"""The request path's one middleware (SPEC §8–9): request id, metrics, access log, body limit.
 
-Order, outermost first:
+`RequestMiddleware` is a plain ASGI callable (no BaseHTTPMiddleware: no extra task, no
+request object) and does everything in one layer with one pass over the headers, because every
+layer and every per-request allocation shows on `/livez` (SPEC §11: at least 0.8× a bare app's
+`/hello`). What each part costs in process is in bench/RESULTS.md ("request path").
 
-    RequestContextMiddleware   X-Request-ID, one JSON log line, Prometheus metrics, 500 as problem
-    BodyLimitMiddleware        413 before any parsing, with or without Content-Length
-    (FastAPI: exception handlers, router)
-
-Both are plain ASGI callables, not BaseHTTPMiddleware: no extra task per request, and a
-streamed body is counted chunk by chunk rather than trusted from its Content-Length.
+- X-Request-ID: the caller's when it is short and harmless, else a fresh 32-hex id (a random
+  per-process prefix and a counter: unique like a uuid4, without a urandom call a request);
+- metrics: plain counters on the event loop, turned into Prometheus families when scraped;
+- the access line: `json_logging.AccessLog`, orjson straight to the log stream;
+- body limit: a declared Content-Length over MAX_BODY_BYTES is a 413 before any reading; a
+  chunked body (no Content-Length) is read and counted first, then replayed. A declared length
+  is binding (the HTTP parser reads no more than it), so those bodies pass through untouched.
+- an unexpected error: logged here with its request id (uvicorn would log it after the request
+  id is gone) and answered with a problem+json 500, not re-raised.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import logging
 import re
+import secrets
 import time
-import uuid
-from contextvars import ContextVar
-from datetime import UTC, datetime
+from bisect import bisect_left
+from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.json_logging import AccessLog, request_id_var
 from app.api.problems import problem
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -32,35 +40,52 @@ _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,128}$")
 # the label of a request no route took (404, or 413 refused before routing): never the raw
 # path, whose values are unbounded
 UNMATCHED_ROUTE = "unmatched"
-
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
-access_log = logging.getLogger("app.access")
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_errors = logging.getLogger("app.errors")
 
 
 class HttpMetrics:
-    """Request count and latency per route template, method and status, in one registry.
+    """Request count and latency per route template, method and status.
 
-    Each app has its own CollectorRegistry, so tests that build many apps never collide.
+    `observe` runs on the event loop only, so the series are plain lists (no prometheus_client
+    child lookup and lock a request); `collect` renders them when /metrics is scraped. Each app
+    has its own registry, so tests that build many apps never collide.
     """
 
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        labels = ("route", "method", "status")
-        self.requests = Counter(
-            "http_requests", "HTTP requests handled", labels, registry=self.registry
-        )
-        self.latency = Histogram(
-            "http_request_duration_seconds",
-            "Time from the request's arrival to the end of its response",
-            labels,
-            registry=self.registry,
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-        )
+        # (route, method, status) -> [count, sum of seconds, count per bucket (last: +Inf)]
+        self._series: dict[tuple[str, str, int], list[Any]] = {}
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(self)
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        labels = (route, method, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        series = self._series.get((route, method, status))
+        if series is None:
+            series = self._series[(route, method, status)] = [
+                0,
+                0.0,
+                [0] * (len(LATENCY_BUCKETS) + 1),
+            ]
+        series[0] += 1
+        series[1] += seconds
+        series[2][bisect_left(LATENCY_BUCKETS, seconds)] += 1
+
+    def collect(self) -> Iterator[Metric]:
+        labels = ["route", "method", "status"]
+        requests = CounterMetricFamily("http_requests", "HTTP requests handled", labels=labels)
+        latency = HistogramMetricFamily(
+            "http_request_duration_seconds",
+            "Time from the request's arrival to the end of its response",
+            labels=labels,
+        )
+        for (route, method, status), (count, total, buckets) in list(self._series.items()):
+            values = [route, method, str(status)]
+            requests.add_metric(values, count)
+            cumulative = list(itertools.accumulate(buckets))
+            bounds = [*(str(b) for b in LATENCY_BUCKETS), "+Inf"]
+            latency.add_metric(values, list(zip(bounds, cumulative, strict=True)), total)
+        yield requests
+        yield latency
 
 
 def route_template(scope: Scope) -> str:
@@ -70,26 +95,55 @@ def route_template(scope: Scope) -> str:
     return template if isinstance(template, str) else UNMATCHED_ROUTE
 
 
-def _request_id(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
-            return bytes(value).decode("ascii")
-    return uuid.uuid4().hex
+class RequestIds:
+    """Fresh request ids: 20 random hex digits fixed per process, then a 12-digit counter."""
+
+    def __init__(self) -> None:
+        self._prefix = secrets.token_hex(10)
+        self._counter = itertools.count()
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
 
 
-class RequestContextMiddleware:
-    """X-Request-ID on every response, one access log line and the metrics of each request."""
+class BodyTooLarge(Exception):
+    """The request body passed the configured limit."""
 
-    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+
+# Routes that read their body as a stream and bound it themselves: POST /v1/positions/batch
+# takes up to 100,000 NDJSON lines, each at most the body limit (SPEC §12)
+STREAMED_PATHS = frozenset({"/v1/positions/batch"})
+
+
+class RequestMiddleware:
+    """X-Request-ID, metrics, the access line and the body limit of each request (module doc)."""
+
+    def __init__(
+        self, app: ASGIApp, metrics: HttpMetrics, access_log: AccessLog, max_body_bytes: int
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.access_log = access_log
+        self.max_body_bytes = max_body_bytes
+        self.ids = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _request_id(scope)
+        request_id = declared = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                if _VALID_REQUEST_ID.fullmatch(value):
+                    request_id = value.decode("ascii")
+            elif name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = True
+        if request_id is None:
+            request_id = self.ids.next()
         token = request_id_var.set(request_id)
         header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
         status = 500
@@ -104,59 +158,34 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if scope["path"] in STREAMED_PATHS:
+                await self.app(scope, receive, send_with_id)
+            elif declared is not None and (
+                not declared.isdigit() or int(declared) > self.max_body_bytes
+            ):
+                await self._refuse(scope, receive, send_with_id)
+            elif chunked and declared is None:
+                await self._chunked(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
         except Exception:
-            # the exception still propagates (the server logs its traceback); the client gets a
-            # problem+json carrying its request id instead of a bare text 500
+            # logged while the request id is set; not re-raised, or uvicorn would log it again
+            # without one. The client gets a problem+json that quotes the id.
+            _errors.exception("unexpected error", extra={"route": route_template(scope)})
             if not response_started:
                 response = problem(500, "internal error; quote the X-Request-ID when reporting")
                 await response(scope, receive, send_with_id)
-            raise
         finally:
             seconds = time.perf_counter() - started
             route = route_template(scope)
             self.metrics.observe(route, scope["method"], status, seconds)
-            access_log.info(
-                "request",
-                extra={
-                    "route": route,
-                    "method": scope["method"],
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 3),
-                },
-            )
+            if self.access_log.enabled():
+                self.access_log.write(request_id, route, scope["method"], status, seconds)
             request_id_var.reset(token)
 
-
-class BodyTooLarge(Exception):
-    """The request body passed the configured limit."""
-
-
-# Routes that read their body as a stream and bound it themselves: POST /v1/positions/batch
-# takes up to 100,000 NDJSON lines, each at most the body limit (SPEC §12)
-STREAMED_PATHS = frozenset({"/v1/positions/batch"})
-
-
-class BodyLimitMiddleware:
-    """413 problem+json for a body over `max_body_bytes`, before the app sees any of it.
-
-    A declared Content-Length over the limit is refused without reading; otherwise the body is
-    read and counted chunk by chunk (chunked transfer has no Content-Length), then replayed to
-    the app. Bodies are bounded by the limit, so buffering them costs at most that much memory.
-    STREAMED_PATHS pass through unread.
-    """
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in STREAMED_PATHS:
-            await self.app(scope, receive, send)
-            return
-        if self._declared_length(scope) > self.max_body_bytes:
-            await self._refuse(scope, receive, send)
-            return
+    async def _chunked(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A body without Content-Length: read and counted before the app sees any of it
+        (bounded by the limit, so buffering costs at most that much memory), then replayed."""
         try:
             messages = await self._read_body(receive)
         except BodyTooLarge:
@@ -167,13 +196,6 @@ class BodyLimitMiddleware:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
-
-    @staticmethod
-    def _declared_length(scope: Scope) -> int:
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                return int(value) if value.isdigit() else 0
-        return 0
 
     async def _read_body(self, receive: Receive) -> list[Message]:
         messages: list[Message] = []
@@ -199,58 +221,13 @@ class BodyLimitMiddleware:
         await response(scope, receive, send)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id and the extras."""
-
-    # record attributes that are not extras; uvicorn's color_message repeats the message
-    _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
-        "message",
-        "asctime",
-        "color_message",
-    }
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
-                timespec="milliseconds"
-            ),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": request_id_var.get(),
-        }
-        line.update((k, v) for k, v in record.__dict__.items() if k not in self._STANDARD)
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
-
-
-def configure_logging(level: str) -> None:
-    """JSON lines on stderr for the `app` loggers and for uvicorn's own (start-up, errors with
-    their traceback in one line); uvicorn's access log (raw paths with their query strings,
-    which may carry borrower data) is replaced by ours."""
-    handler = next(
-        (h for h in logging.getLogger("app").handlers if isinstance(h.formatter, JsonFormatter)),
-        None,
-    )
-    if handler is None:
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("app")
-    logger.setLevel(level.upper())
-    logger.propagate = False
-    logger.handlers = [handler]
-    server = logging.getLogger("uvicorn")  # uvicorn.error propagates here
-    server.handlers = [handler]
-    server.propagate = False
-    logging.getLogger("uvicorn.access").disabled = True
-
-
-def install(app: Any, *, max_body_bytes: int, log_level: str) -> HttpMetrics:
-    """Add the middleware to `app` (last added runs first) and return its metrics."""
-    configure_logging(log_level)
+def install(app: Any, *, max_body_bytes: int) -> HttpMetrics:
+    """Add the middleware to `app` and return its metrics (also on app.state)."""
     metrics = HttpMetrics()
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    access_log = AccessLog()
+    app.add_middleware(
+        RequestMiddleware, metrics=metrics, access_log=access_log, max_body_bytes=max_body_bytes
+    )
     app.state.metrics = metrics
+    app.state.access_log = access_log
     return metrics

@@ -2,6 +2,9 @@
 
 Validation errors are 422 with `errors: [{loc, msg, type}]` and never echo the input;
 malformed JSON is 400; engine errors (CalculationError) are 422 with the field they name.
+An error answer is never much larger than a normal one (SPEC §8): at most MAX_ERRORS errors,
+`more_errors` saying how many were left out, and each name in a `loc` cut to LOC_NAME_CHARS
+(an unknown field's name is the client's and may be a megabyte long).
 """
 
 from __future__ import annotations
@@ -13,11 +16,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api.deps import refuse_without_key
 from app.engine.errors import CalculationError
 from app.services import errors as service_errors
 
@@ -26,6 +28,8 @@ _log = logging.getLogger("app.problems")
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110 names where Python's http module still has the older ones
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+MAX_ERRORS = 20
+LOC_NAME_CHARS = 64
 
 
 class ProblemError(BaseModel):
@@ -39,7 +43,10 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    errors: list[ProblemError] | None = None
+    errors: list[ProblemError] | None = Field(None, max_length=MAX_ERRORS)
+    more_errors: int | None = Field(
+        None, description="How many more errors there were than the ones listed"
+    )
 
 
 def problem_response(description: str) -> dict[str, Any]:
@@ -65,14 +72,15 @@ def problem(
     detail: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    more_errors: int = 0,
 ) -> JSONResponse:
     """Render one problem+json response."""
-    body = problem_document(status, detail, errors)
+    body = problem_document(status, detail, errors, more_errors)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def problem_document(
-    status: int, detail: str, errors: list[dict[str, Any]] | None = None
+    status: int, detail: str, errors: list[dict[str, Any]] | None = None, more_errors: int = 0
 ) -> dict[str, Any]:
     """The JSON object of a problem (also one line's error in POST /v1/positions/batch)."""
     body: dict[str, Any] = {
@@ -83,15 +91,23 @@ def problem_document(
     }
     if errors is not None:
         body["errors"] = errors
+    if more_errors:
+        body["more_errors"] = more_errors
     return body
 
 
-def validation_document(raw: list[Any]) -> dict[str, Any]:
-    """The 422 problem of validation errors whose `loc` starts with "body"."""
-    errors = [_clean(e) for e in raw]
+def validation_document(raw: list[Any], cut: int = 0) -> dict[str, Any]:
+    """The 422 problem of validation errors: at most MAX_ERRORS listed, and how many more
+    (SPEC §8); `cut`: errors a large body's pruning left out uncounted (large_bodies.py)."""
+    errors = [_clean(e) for e in raw[:MAX_ERRORS]]
     if not errors:
         errors = [{"loc": ["body"], "msg": "invalid request", "type": "value_error"}]
-    return problem_document(422, _describe(errors[0]), errors)
+    total = len(raw) + cut
+    more = max(total - len(errors), 0)
+    detail = _describe(errors[0])
+    if more:
+        detail += f" ({total} errors; the first {len(errors)} are listed)"
+    return problem_document(422, detail, errors, more)
 
 
 def calculation_document(exc: CalculationError) -> dict[str, Any]:
@@ -101,11 +117,18 @@ def calculation_document(exc: CalculationError) -> dict[str, Any]:
     return problem_document(422, f"{exc.field}: {exc.reason}", [error])
 
 
+def _name(part: Any) -> str | int:
+    if isinstance(part, int):
+        return part
+    text = str(part)
+    return text if len(text) <= LOC_NAME_CHARS else text[: LOC_NAME_CHARS - 1] + "…"
+
+
 def _clean(error: dict[str, Any]) -> dict[str, Any]:
     return {
-        "loc": [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())],
-        "msg": str(error.get("msg", "invalid")),
-        "type": str(error.get("type", "value_error")),
+        "loc": [_name(p) for p in error.get("loc", ())],
+        "msg": str(error.get("msg", "invalid"))[:300],
+        "type": str(error.get("type", "value_error"))[:100],
     }
 
 
@@ -120,15 +143,9 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
     if any(e.get("type") in ("json_invalid", "json_type") for e in raw):
-        # FastAPI parses the body before the key is checked; the key comes first (SPEC §8)
-        try:
-            await refuse_without_key(request)
-        except service_errors.InvalidApiKey as refused:
-            return await service_problem(request, refused)
-        except (OperationalError, ProgrammingError) as down:
-            return await database_problem(request, down)
+        # a route that needs a key has checked it already, before the body (deps.key_first)
         return problem(400, "the body is not valid JSON")
-    body = validation_document(raw)
+    body = validation_document(raw, getattr(exc, "cut", 0))
     return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
 

@@ -166,3 +166,21 @@ def test_calculations_need_a_key_only_when_configured(database, auth, monkeypatc
     assert open_client.post("/v1/schedules", content=b"{", headers=json_type).status_code == 400
     assert guarded.post("/v1/schedules", json=loan, headers=auth).status_code == 200
     assert guarded.get("/livez").status_code == 200
+
+
+def test_a_request_checks_its_key_once(db_client, auth, monkeypatch):
+    """The key is checked before the body (deps.key_first) and that principal is the route's:
+    one lookup a request, not one for the check and one for the dependency."""
+    from app.api import deps
+
+    looked_up: list[str | None] = []
+    authenticate = deps.authenticate
+
+    def counted(session, *, token):
+        looked_up.append(token)
+        return authenticate(session, token=token)
+
+    monkeypatch.setattr(deps, "authenticate", counted)
+    assert db_client.get("/v1/agreements", headers=auth).status_code == 200
+    assert db_client.post("/v1/agreements", json=create_body(), headers=auth).status_code == 201
+    assert len(looked_up) == 2

@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.json_body import JsonBodyRoute
+from app.api.routes import accruals, apr, positions, restructuring, schedules
 from app.main import create_app
 
 ROUTES = ("/v1/schedules", "/v1/apr", "/v1/accruals", "/v1/positions", "/v1/restructuring/options")
@@ -73,13 +74,23 @@ CONTENT_TYPES = [
 @pytest.fixture(scope="module")
 def clients() -> Iterator[tuple[TestClient, TestClient]]:
     fast = TestClient(create_app())
-    # FastAPI builds a route's handler on the app's first request to it: build fast's now
-    for path in ROUTES:
-        fast.post(path, json=_example(fast, path))
     with pytest.MonkeyPatch.context() as patch:
-        # the same app with every calculation route on FastAPI's standard path
+        # the same app with every calculation route on FastAPI's standard path: create_app adds
+        # the routers' own route objects, whose handlers are built once, so the standard app
+        # includes the routers instead (FastAPI builds an included route's handler anew,
+        # here on its first request, when JsonBodyRoute finds no sole body model)
         patch.setattr(JsonBodyRoute, "_sole_body_model", lambda self: None)
-        yield fast, TestClient(create_app())
+        app = create_app()
+        calculation = {path for path in ROUTES}
+        app.router.routes[:] = [
+            r for r in app.router.routes if getattr(r, "path", None) not in calculation
+        ]
+        for module in (schedules, positions, restructuring, apr, accruals):
+            app.include_router(module.router)
+        standard = TestClient(app)
+        for path in ROUTES:
+            standard.post(path, json=_example(fast, path))
+        yield fast, standard
 
 
 def _example(client: TestClient, path: str) -> dict[str, Any]:

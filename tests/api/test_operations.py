@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from app.api.middleware import JsonFormatter
+from app.api.json_logging import JsonFormatter
 from app.main import create_app
 from app.settings import Settings
 from tests.live_server import live_server
@@ -43,13 +44,12 @@ def test_liveness_answers_ok(client, path):
 
 def test_operational_routes_stay_out_of_the_openapi(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert not {"/livez", "/healthz", "/metrics", "/echo"} & set(paths)
+    assert not {"/livez", "/healthz", "/metrics"} & set(paths)
 
 
-def test_echo_returns_the_body_unchanged(client):
-    response = client.post("/echo", content=b'{"a": 1}')
-    assert response.status_code == 200
-    assert response.content == b'{"a": 1}'
+def test_the_production_app_has_no_benchmark_routes(client):
+    """issue 13: the reference for `make bench` is ../shared/bench/bare_app.py, not a route."""
+    assert client.post("/echo", content=b'{"a": 1}').status_code == 404
 
 
 def test_a_valid_request_id_is_echoed(client):
@@ -208,30 +208,37 @@ def test_each_app_has_its_own_metrics():
     assert 'route="/livez"' not in second.get("/metrics").text
 
 
-def test_one_json_log_line_per_request_without_body_or_query(client):
+def test_one_json_log_line_per_request_without_body_or_query(fresh_client):
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("app.access")
-    logger.addHandler(handler)
-    try:
-        client.post(
-            "/v1/schedules?borrower=Zhang%20San", json=LOAN, headers={"X-Request-ID": "log-test-1"}
-        )
-    finally:
-        logger.removeHandler(handler)
+    fresh_client.app.state.access_log.stream = stream
+    fresh_client.post(
+        "/v1/schedules?borrower=Zhang%20San", json=LOAN, headers={"X-Request-ID": "log-test-1"}
+    )
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1
     line = json.loads(lines[0])
     assert line["request_id"] == "log-test-1"
+    assert line["logger"] == "app.access"
     assert line["route"] == "/v1/schedules"
     assert line["method"] == "POST"
     assert line["status"] == 200
     assert line["level"] == "INFO"
     assert line["duration_ms"] >= 0
-    assert line["time"].endswith("+00:00")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])
     assert "Zhang" not in lines[0]
     assert "12000" not in lines[0]
+
+
+def test_the_access_line_follows_the_log_level(fresh_client):
+    stream = io.StringIO()
+    fresh_client.app.state.access_log.stream = stream
+    logger = logging.getLogger("app.access")
+    logger.setLevel(logging.WARNING)
+    try:
+        fresh_client.get("/livez")
+    finally:
+        logger.setLevel(logging.NOTSET)
+    assert stream.getvalue() == ""
 
 
 def test_log_level_is_case_insensitive(monkeypatch):
@@ -239,7 +246,16 @@ def test_log_level_is_case_insensitive(monkeypatch):
     assert Settings().log_level == "WARNING"
 
 
-@pytest.mark.parametrize(("name", "value"), [("LOG_LEVEL", "verbose"), ("MAX_BODY_BYTES", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOG_LEVEL", "verbose"),
+        ("MAX_BODY_BYTES", "0"),
+        ("HEADER_TIMEOUT_SECONDS", "0"),
+        ("BODY_TIMEOUT_SECONDS", "-1"),
+        ("MAX_CONNECTIONS", "0"),
+    ],
+)
 def test_unsafe_settings_stop_the_service_at_start_up(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
@@ -286,3 +302,33 @@ def test_server_logs_and_tracebacks_are_single_json_lines():
     parsed = json.loads(line)
     assert parsed["level"] == "ERROR"
     assert "RuntimeError: a bug" in parsed["exception"]
+
+
+def test_the_access_line_reaches_the_process_stderr():
+    """In a server the line goes to file descriptor 2 in one write, past the text layer."""
+    import subprocess
+
+    code = (
+        "from app.api.json_logging import AccessLog; "
+        "AccessLog().write('r-1', '/livez', 'GET', 200, 0.0012)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    (line,) = completed.stderr.splitlines()
+    assert json.loads(line) | {"time": None} == {
+        "time": None,
+        "level": "INFO",
+        "logger": "app.access",
+        "message": "request",
+        "request_id": "r-1",
+        "route": "/livez",
+        "method": "GET",
+        "status": 200,
+        "duration_ms": 1.2,
+    }

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import MetaData, select
 
-from app.api.middleware import JsonFormatter
+from app.api.json_logging import JsonFormatter
 from app.documents import RendererUnavailable, fonts, render
 from tests.agreement_flow import activate, create
 from tests.documents.pdf_tools import pdf_text, require_pdf_toolchain

@@ -2,13 +2,19 @@
 
 from fastapi import APIRouter, Response
 
+from app.api.deps import CALCULATION_GUARD
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_response
 from app.api.schemas.accruals import AccrualRequest, AccrualResponse
 from app.engine.accrual import accrue
 
-router = APIRouter(prefix="/v1/accruals", tags=["accruals"], route_class=JsonBodyRoute)
+router = APIRouter(
+    prefix="/v1/accruals",
+    tags=["accruals"],
+    route_class=JsonBodyRoute,
+    dependencies=CALCULATION_GUARD,
+)
 
 
 @router.post("", response_model=AccrualResponse, responses=PROBLEM_RESPONSES)

@@ -2,13 +2,16 @@
 
 from fastapi import APIRouter, Response
 
+from app.api.deps import CALCULATION_GUARD
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_response
-from app.api.schemas.accruals import AprRequest, AprResponse
+from app.api.schemas.apr import AprRequest, AprResponse
 from app.engine.apr import annualized_rates
 
-router = APIRouter(prefix="/v1/apr", tags=["apr"], route_class=JsonBodyRoute)
+router = APIRouter(
+    prefix="/v1/apr", tags=["apr"], route_class=JsonBodyRoute, dependencies=CALCULATION_GUARD
+)
 
 
 @router.post("", response_model=AprResponse, responses=PROBLEM_RESPONSES)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from app.api.deps import CALCULATION_GUARD
 from app.api.schemas.positions import PositionResponse
 from app.api.schemas.restructuring import OptionOut, OptionsResponse
 from app.api.schemas.schedules import ScheduleResponse
 from app.engine.case_study import CAPACITY, LOAN, RESTRUCTURED_ON, case_study
 from app.engine.money import format_amount
 
-router = APIRouter(prefix="/v1/examples", tags=["examples"])
+router = APIRouter(prefix="/v1/examples", tags=["examples"], dependencies=CALCULATION_GUARD)
 
 
 class CaseStudyAssumptions(BaseModel):

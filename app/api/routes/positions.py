@@ -2,13 +2,19 @@
 
 from fastapi import APIRouter, Response
 
+from app.api.deps import CALCULATION_GUARD
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_document
 from app.api.schemas.positions import PositionRequest, PositionResponse, position_document
 from app.engine.position import Position, position_as_of
 
-router = APIRouter(prefix="/v1/positions", tags=["positions"], route_class=JsonBodyRoute)
+router = APIRouter(
+    prefix="/v1/positions",
+    tags=["positions"],
+    route_class=JsonBodyRoute,
+    dependencies=CALCULATION_GUARD,
+)
 
 
 @router.post("", response_model=PositionResponse, responses=PROBLEM_RESPONSES)

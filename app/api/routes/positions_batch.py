@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
+from app.api.deps import CALCULATION_GUARD
 from app.api.problems import (
     PROBLEM_RESPONSES,
     calculation_document,
@@ -38,7 +39,7 @@ NDJSON = "application/x-ndjson"
 MAX_LINES = 100_000
 ANSWER_BATCH = 256  # lines answered per trip to the thread pool
 
-router = APIRouter(prefix="/v1/positions", tags=["positions"])
+router = APIRouter(prefix="/v1/positions", tags=["positions"], dependencies=CALCULATION_GUARD)
 
 
 class NdjsonStream(StreamingResponse):

@@ -2,13 +2,19 @@
 
 from fastapi import APIRouter, Response
 
+from app.api.deps import CALCULATION_GUARD
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_document
 from app.api.schemas.restructuring import OptionsRequest, OptionsResponse, options_document
 from app.engine.restructuring import restructuring_options
 
-router = APIRouter(prefix="/v1/restructuring", tags=["restructuring"], route_class=JsonBodyRoute)
+router = APIRouter(
+    prefix="/v1/restructuring",
+    tags=["restructuring"],
+    route_class=JsonBodyRoute,
+    dependencies=CALCULATION_GUARD,
+)
 
 
 @router.post("/options", response_model=OptionsResponse, responses=PROBLEM_RESPONSES)

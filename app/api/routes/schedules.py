@@ -2,13 +2,19 @@
 
 from fastapi import APIRouter, Response
 
+from app.api.deps import CALCULATION_GUARD
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_document
 from app.api.schemas.schedules import ScheduleRequest, ScheduleResponse, schedule_document
 from app.engine.schedule import build_schedule
 
-router = APIRouter(prefix="/v1/schedules", tags=["schedules"], route_class=JsonBodyRoute)
+router = APIRouter(
+    prefix="/v1/schedules",
+    tags=["schedules"],
+    route_class=JsonBodyRoute,
+    dependencies=CALCULATION_GUARD,
+)
 
 
 @router.post("", response_model=ScheduleResponse, responses=PROBLEM_RESPONSES)

@@ -1,4 +1,4 @@
-"""POST /v1/accruals (SPEC §4) and POST /v1/apr (SPEC §3)."""
+"""POST /v1/accruals (SPEC §4)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.common import (
-    MAX_AMOUNT,
     MAX_PRINCIPAL,
     AmountIn,
     AmountOut,
-    CurrencyCode,
     DateIn,
-    RateOut,
     RequestModel,
     SignedAmountIn,
     check_minor_digits,
-    parse_currency,
 )
 from app.api.schemas.schedules import RateTerms
 from app.engine.accrual import Accrual, BalanceEvent
-from app.engine.apr import AnnualizedRates, CashFlow
 from app.engine.money import format_amount
 
 
@@ -109,53 +104,3 @@ class AccrualResponse(BaseModel):
             interest=format_amount(accrual.interest, c),
             rows=rows,
         )
-
-
-class CashFlowIn(RequestModel):
-    date: DateIn
-    amount: SignedAmountIn = Field(description="Lender's view: disbursement negative")
-
-
-class AprRequest(RequestModel):
-    """Annualized rates of dated cash flows (年化利率, IRR method)."""
-
-    cash_flows: Annotated[list[CashFlowIn], Field(min_length=2, max_length=1000)]
-    currency: CurrencyCode = "CNY"
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "cash_flows": [
-                        {"date": "2026-01-15", "amount": "-12000.00"},
-                        {"date": "2026-02-15", "amount": "2509.07"},
-                        {"date": "2026-03-15", "amount": "2509.07"},
-                        {"date": "2026-04-15", "amount": "2509.07"},
-                        {"date": "2026-05-15", "amount": "2509.07"},
-                        {"date": "2026-06-15", "amount": "2509.07"},
-                    ]
-                }
-            ]
-        }
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> AprRequest:
-        currency = parse_currency(self.currency)
-        for flow in self.cash_flows:
-            check_minor_digits("amount", flow.amount, currency)
-            if abs(flow.amount) > MAX_AMOUNT:
-                raise PydanticCustomError("amount", "a cash flow may be at most 10^15")
-        return self
-
-    def engine_flows(self) -> list[CashFlow]:
-        return [CashFlow(f.date, f.amount) for f in self.cash_flows]
-
-
-class AprResponse(BaseModel):
-    apr: RateOut
-    effective_annual_rate: RateOut
-
-    @classmethod
-    def from_engine(cls, rates: AnnualizedRates) -> AprResponse:
-        return cls(apr=str(rates.apr), effective_annual_rate=str(rates.effective_annual_rate))

@@ -26,7 +26,7 @@ from app.api.schemas.common import (
     PaymentAmountIn,
     RequestModel,
 )
-from app.api.schemas.positions import CASE_STUDY_POSITION
+from app.api.schemas.examples import CASE_STUDY_OPTION_ID, CASE_STUDY_OPTIONS
 from app.api.schemas.restructuring import OptionsRequest
 from app.engine.money import format_amount
 from app.services.agreement_views import AgreementPage, AgreementView, EventPage, EventView
@@ -40,8 +40,8 @@ _ID_CARD = re.compile(r"^([0-9]{17}[0-9Xx]|[0-9]{15})$")
 CASE_STUDY_AGREEMENT: dict[str, Any] = {
     "loan_ref": "JB-2026-0001",
     "borrower_ref": "b-7f3a9c",
-    "options_request": {**CASE_STUDY_POSITION, "capacity": "900.00"},
-    "option_id": "reinstallment-6",
+    "options_request": CASE_STUDY_OPTIONS,
+    "option_id": CASE_STUDY_OPTION_ID,
 }
 
 

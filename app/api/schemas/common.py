@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from app.api.schemas.examples import CASE_STUDY_LOAN, CASE_STUDY_PAYMENTS
 from app.engine.dates import DayCount
 from app.engine.money import Currency, currency_of
 
@@ -49,7 +50,9 @@ def _decimal_string(pattern: str, kind: str, matched: str | None = None):  # typ
 AmountIn = Annotated[
     Decimal,
     BeforeValidator(_decimal_string(AMOUNT_PATTERN, "amount")),
-    WithJsonSchema({"type": "string", "pattern": AMOUNT_PATTERN, "examples": ["12000.00"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": AMOUNT_PATTERN, "examples": [CASE_STUDY_LOAN["principal"]]}
+    ),
 ]
 # An agreement payment's digits are its agreement's currency's, known only once the agreement
 # is loaded: any number of decimals passes here, and the payment service refuses more than that
@@ -75,7 +78,11 @@ RateIn = Annotated[
 AmountOut = Annotated[
     str,
     WithJsonSchema(
-        {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,3})?$", "examples": ["2509.07"]}
+        {
+            "type": "string",
+            "pattern": r"^-?[0-9]+(\.[0-9]{1,3})?$",
+            "examples": [CASE_STUDY_PAYMENTS[0]["amount"]],
+        }
     ),
 ]
 RateOut = Annotated[

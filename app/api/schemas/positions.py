@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,31 +20,39 @@ from app.api.schemas.common import (
     RequestModel,
     check_minor_digits,
 )
-from app.api.schemas.schedules import CASE_STUDY_LOAN, RateTerms, ScheduleRequest
+from app.api.schemas.examples import CASE_STUDY_POSITION
+from app.api.schemas.schedules import RateTerms, ScheduleRequest
 from app.engine.allocation import DEFAULT_ORDER, AllocationRule, AppliedPayment, Payment, Strategy
+from app.engine.dates import DayCount
 from app.engine.ledger import Component, ScheduledInstallment
 from app.engine.money import Currency, format_amount
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import (
     InstallmentPosition,
+    InstallmentStatus,
     LoanContract,
     Position,
     PositionSummary,
+    classification,
+    days_past_due_bucket,
 )
 from app.engine.position import (
     loan_contract as engine_loan_contract,
 )
 
-CASE_STUDY_PAYMENTS = [
-    {"date": "2026-02-15", "amount": "2509.07", "reference": "cs-1"},
-    {"date": "2026-03-15", "amount": "2509.07", "reference": "cs-2"},
-    {"date": "2026-04-15", "amount": "2509.07", "reference": "cs-3"},
-]
-CASE_STUDY_POSITION = {
-    "loan": CASE_STUDY_LOAN,
-    "payments": CASE_STUDY_PAYMENTS,
-    "as_of": "2026-06-20",
-}
+_DEFAULT_PENALTY = PenaltyRule()  # SPEC §5's default rule: the engine's
+
+
+def _labels(label_of: Callable[[int], str]) -> dict[str, str]:
+    """Every label the engine gives some number of days past due (ten years covers them all:
+    the last threshold is a year), as enum members."""
+    labels = dict.fromkeys(label_of(days) for days in range(0, 3650))
+    return {label.upper().replace("+", "_PLUS"): label for label in labels}
+
+
+# published as enums so clients can switch on them (逾期账龄 M0…M7+, 五级分类)
+Bucket = StrEnum("Bucket", _labels(days_past_due_bucket))  # type: ignore[misc]
+Classification = StrEnum("Classification", _labels(classification))  # type: ignore[misc]
 
 
 class ScheduledInstallmentIn(RequestModel):
@@ -68,14 +78,20 @@ class PaymentIn(RequestModel):
 class PenaltyRuleIn(RequestModel):
     """罚息: contract daily rate × rate_multiplier (default 1.5, 借呗) or a daily_rate (花呗)."""
 
-    rate_multiplier: RateIn | None = None
+    rate_multiplier: RateIn | None = Field(
+        None,
+        description="Penalty rate ÷ contract rate; default "
+        f"{_DEFAULT_PENALTY.rate_multiplier} when no daily_rate is given",
+    )
     daily_rate: RateIn | None = None
     base: PenaltyBase = Field(
-        PenaltyBase.OVERDUE_PRINCIPAL,
+        _DEFAULT_PENALTY.base,
         description="overdue_principal (借呗) or overdue_amount (花呗)",
     )
-    compound: bool = False
-    grace_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(0, description="宽限期")
+    compound: bool = _DEFAULT_PENALTY.compound
+    grace_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = Field(
+        _DEFAULT_PENALTY.grace_days, description="宽限期"
+    )
     cap_annual_rate: RateIn | None = None
 
     def to_engine(self) -> PenaltyRule:
@@ -88,12 +104,12 @@ class PenaltyRuleIn(RequestModel):
                 raise PydanticCustomError(
                     "penalty", "penalty rates and multipliers may be at most 10"
                 )
-        if self.daily_rate is not None and self.daily_rate * 360 > MAX_ANNUAL_RATE:
+        if self.daily_rate is not None and self.daily_rate * DayCount.D360 > MAX_ANNUAL_RATE:
             raise PydanticCustomError("penalty", "the penalty daily_rate is above 1000 % a year")
         return PenaltyRule(
             rate_multiplier=None
             if self.daily_rate is not None
-            else (self.rate_multiplier or Decimal("1.5")),
+            else (self.rate_multiplier or _DEFAULT_PENALTY.rate_multiplier),
             daily_rate=self.daily_rate,
             base=self.base,
             compound=self.compound,
@@ -206,7 +222,7 @@ class InstallmentPositionOut(BaseModel):
     penalty_accrued: AmountOut
     outstanding_penalty: AmountOut
     days_past_due: int
-    status: str
+    status: InstallmentStatus
     settled_on: str | None
 
 
@@ -235,8 +251,8 @@ class PositionSummaryOut(BaseModel):
     payoff_amount: AmountOut
     penalty_capped: bool
     days_past_due: int
-    bucket: str
-    classification: str
+    bucket: Bucket
+    classification: Classification
     next_due_date: str | None
     next_payment: AmountOut | None
 

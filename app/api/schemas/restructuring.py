@@ -19,41 +19,50 @@ from app.api.schemas.common import (
     RequestModel,
     check_minor_digits,
 )
+from app.api.schemas.examples import CASE_STUDY_OPTIONS
 from app.api.schemas.positions import (
-    CASE_STUDY_POSITION,
     PositionRequest,
     PositionSummaryOut,
     summary_document,
 )
 from app.api.schemas.schedules import ScheduleResponse, schedule_document
-from app.engine.money import ONE, Currency, format_amount
+from app.engine.money import Currency, format_amount
 from app.engine.option import Option, OptionKind
 from app.engine.restructuring import Restructuring, RestructuringPolicy, RestructuringRequest
 
 Term = Annotated[int, Field(ge=1, le=600, strict=True)]
+_DEFAULT = RestructuringPolicy()  # SPEC §6's defaults: the engine's
 
 
 class PolicyIn(RequestModel):
     """The lender's restructuring policy; every field has the SPEC §6 default."""
 
-    max_term_months: Term = Field(60, description="Longest plan (credit-card rule: 5 years)")
-    restructure_annual_rate: RateIn | None = Field(None, description="Default: the contract rate")
-    penalty_waiver: RateIn = Field(ONE, description="Fraction 0–1 of the penalty forgiven")
+    max_term_months: Term = Field(
+        _DEFAULT.max_term_months, description="Longest plan (credit-card rule: 5 years)"
+    )
+    restructure_annual_rate: RateIn | None = Field(
+        _DEFAULT.restructure_annual_rate, description="Default: the contract rate"
+    )
+    penalty_waiver: RateIn = Field(
+        _DEFAULT.penalty_waiver, description="Fraction 0–1 of the penalty forgiven"
+    )
     interest_waiver: RateIn = Field(
-        Decimal(0), description="Fraction 0–1 of the overdue interest forgiven"
+        _DEFAULT.interest_waiver, description="Fraction 0–1 of the overdue interest forgiven"
     )
     settlement_discount: RateIn = Field(
-        Decimal(0), description="Fraction 0–1 of the interest forgiven for a lump-sum payoff"
+        _DEFAULT.settlement_discount,
+        description="Fraction 0–1 of the interest forgiven for a lump-sum payoff",
     )
     deferral_months: Annotated[list[Term], Field(min_length=1, max_length=60)] = Field(
-        default_factory=lambda: [1, 2, 3], json_schema_extra={"default": [1, 2, 3]}
+        default_factory=lambda: list(_DEFAULT.deferral_months),
+        json_schema_extra={"default": list(_DEFAULT.deferral_months)},
     )
     installment_terms: Annotated[list[Term], Field(min_length=1, max_length=60)] = Field(
-        default_factory=lambda: [3, 6, 12, 24, 36, 60],
-        json_schema_extra={"default": [3, 6, 12, 24, 36, 60]},
+        default_factory=lambda: list(_DEFAULT.installment_terms),
+        json_schema_extra={"default": list(_DEFAULT.installment_terms)},
     )
     rate_cap: RateIn = Field(
-        Decimal("0.24"), description="Highest compliant APR (court cap 4 × LPR / 24 %)"
+        _DEFAULT.rate_cap, description="Highest compliant APR (court cap 4 × LPR / 24 %)"
     )
 
     @model_validator(mode="after")
@@ -87,9 +96,7 @@ class OptionsRequest(PositionRequest):
     first_due_date: DateIn | None = Field(None, description="First due date of a new plan")
     policy: PolicyIn = PolicyIn()
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{**CASE_STUDY_POSITION, "capacity": "900.00"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_OPTIONS]})
 
     @model_validator(mode="after")
     def _check_capacity(self) -> OptionsRequest:

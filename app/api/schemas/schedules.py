@@ -22,6 +22,7 @@ from app.api.schemas.common import (
     check_minor_digits,
     parse_currency,
 )
+from app.api.schemas.examples import CASE_STUDY_LOAN
 from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.money import Currency, Rounding
@@ -35,14 +36,6 @@ from app.engine.schedule import (
     Schedule,
     totals_units,
 )
-
-CASE_STUDY_LOAN = {
-    "principal": "12000.00",
-    "term_months": 5,
-    "method": "equal_installment",
-    "start_date": "2026-01-15",
-    "daily_rate": "0.0005",
-}
 
 
 class RateTerms(RequestModel):
