@@ -22,6 +22,14 @@ class AgreementStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class InstallmentStanding(StrEnum):
+    """An agreement installment's state on the read's `as_of`."""
+
+    PAID = "paid"
+    OVERDUE = "overdue"  # due before as_of and not fully paid
+    PENDING = "pending"
+
+
 class EventAction(StrEnum):
     CREATED = "created"
     ACCEPTED = "accepted"

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from app.agreement_states import AgreementStatus, EventAction
+from app.agreement_states import AgreementStatus, EventAction, InstallmentStanding
 from app.engine.money import Currency, currency_of
 from app.engine.standing import standing_as_of
 from app.persistence.models import AgreementEventRow, AgreementRow
@@ -35,7 +35,7 @@ class InstallmentView:
     payment: Decimal
     paid: Decimal
     outstanding: Decimal
-    status: str
+    status: InstallmentStanding
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +93,10 @@ class EventPage:
     next_cursor: str | None
 
 
-def _installment_status(outstanding: int, due_date: date, as_of: date) -> str:
+def _installment_status(outstanding: int, due_date: date, as_of: date) -> InstallmentStanding:
     if outstanding == 0:
-        return "paid"
-    return "overdue" if due_date < as_of else "pending"
+        return InstallmentStanding.PAID
+    return InstallmentStanding.OVERDUE if due_date < as_of else InstallmentStanding.PENDING
 
 
 def agreement_view(

@@ -17,7 +17,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.agreement_states import AcceptanceChannel, AgreementStatus, EventAction
+from app.agreement_states import (
+    AcceptanceChannel,
+    AgreementStatus,
+    EventAction,
+    InstallmentStanding,
+)
 from app.api.schemas.common import (
     MAX_DATE,
     MIN_DATE,
@@ -29,6 +34,7 @@ from app.api.schemas.common import (
 from app.api.schemas.examples import CASE_STUDY_OPTION_ID, CASE_STUDY_OPTIONS
 from app.api.schemas.restructuring import OptionsRequest
 from app.engine.money import format_amount
+from app.engine.option import OptionKind
 from app.services.agreement_views import AgreementPage, AgreementView, EventPage, EventView
 from app.services.agreements import AgreementDraft, Consent
 from app.services.evaluation import Evaluation
@@ -196,7 +202,7 @@ class AgreementInstallmentOut(BaseModel):
     payment: AmountOut
     paid: AmountOut
     outstanding: AmountOut
-    status: str = Field(description="paid, overdue (due before as_of) or pending")
+    status: InstallmentStanding = Field(description="paid, overdue (due before as_of) or pending")
 
 
 class AgreementStandingOut(BaseModel):
@@ -224,7 +230,7 @@ class AgreementResponse(BaseModel):
     loan_ref: str
     borrower_ref: str
     currency: str
-    kind: str
+    kind: OptionKind
     option_id: str
     terms: dict[str, Any] = Field(description="The options request that produced the agreement")
     breach_after_days: int
