@@ -16,6 +16,7 @@ TS_STAMP := $(TS)/node_modules/.installed
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m venv $(VENV) && $(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK) && $(BIN)/pip install -q --no-deps --no-build-isolation -e . && touch $(STAMP)
+	-git config core.hooksPath .githooks 2>/dev/null
 
 lock:
 	$(PY) -m venv .lock-tools && .lock-tools/bin/pip install -q uv==$(UV_VERSION) && .lock-tools/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --generate-hashes --no-header -o $(LOCK) && .lock-tools/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --no-header -c $(LOCK) -o requirements-runtime.lock
