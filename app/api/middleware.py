@@ -12,12 +12,14 @@ layer and every per-request allocation shows on `/livez` (SPEC §11: at least 0.
 - body limit: a declared Content-Length over MAX_BODY_BYTES is a 413 before any reading; a
   chunked body (no Content-Length) is read and counted first, then replayed. A declared length
   is binding (the HTTP parser reads no more than it), so those bodies pass through untouched.
+  A refused body's rest is drained (bounded) before the close: the client reads the 413.
 - an unexpected error: logged here with its request id (uvicorn would log it after the request
   id is gone) and answered with a problem+json 500, not re-raised.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import re
@@ -104,6 +106,11 @@ class RequestIds:
 
     def next(self) -> str:
         return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+
+
+# what a refused body may still send before the connection closes (see RequestMiddleware._refuse)
+DRAIN_BYTES = 4 * 1024 * 1024
+DRAIN_SECONDS = 5.0
 
 
 class BodyTooLarge(Exception):
@@ -212,13 +219,44 @@ class RequestMiddleware:
                 return messages
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # the connection is not reused: the unread rest of the body would be taken as a request
+        """413, then read and drop what the client is still sending (bounded) before the close.
+
+        Closing while the client still sends makes it see a reset or a broken pipe instead of
+        the answer (and unread bytes turn the close into an RST that discards the answer on
+        the client's side too). So the answer's bytes go out first, the rest of the body is
+        drained up to DRAIN_BYTES or DRAIN_SECONDS, and only then does the response end with
+        `Connection: close` (the connection is not reused: a body cut short would be taken
+        as the next request).
+        """
         response = problem(
             413,
             f"the body is larger than {self.max_body_bytes} bytes",
             headers={"Connection": "close"},
         )
-        await response(scope, receive, send)
+
+        async def send_then_drain(message: Message) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                await send({**message, "more_body": True})
+                await drain(receive)
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await response(scope, receive, send_then_drain)
+
+
+async def drain(receive: Receive) -> None:
+    """Read and drop the rest of a refused body: until it ends or the client leaves, at most
+    DRAIN_BYTES or DRAIN_SECONDS (a client sending more or slower gets the close)."""
+    received = 0
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while received <= DRAIN_BYTES:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return
+                received += len(message.get("body", b""))
+    except TimeoutError:
+        return
 
 
 def install(app: Any, *, max_body_bytes: int) -> HttpMetrics:

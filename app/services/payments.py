@@ -39,7 +39,6 @@ from app.services.lifecycle import (
     keep_paid_in_step,
     ledger_of,
     lock_agreement,
-    record_breach_if_due,
     record_completion_if_paid,
 )
 
@@ -59,9 +58,9 @@ def record_payment(
     """Record money received; a replayed reference changes nothing.
 
     Accepted while `active`, `breached` or `completed` (money received is always recorded; what
-    is not owed is `unapplied`), 409 before the plan runs or once cancelled. Before the payment
-    applies, the breach is evaluated as of its date; once nothing is outstanding an active
-    agreement is `completed`.
+    is not owed is `unapplied`), 409 before the plan runs or once cancelled. Once nothing is
+    outstanding an active agreement is `completed`. A payment never records a breach, however
+    late (SPEC §7: breaches are recorded by evaluate only); reads show it in `standing.status`.
     """
     row = lock_agreement(session, principal, agreement_id)
     units = _payment_units(amount, row)
@@ -74,7 +73,6 @@ def record_payment(
     if row.status not in TAKES_PAYMENTS:
         raise IllegalTransition("record a payment on", row.status)
     before = ledger_of(session, row)
-    record_breach_if_due(session, row, before, payment_date, principal.key_id, now)
     repositories.add_payment(
         session,
         AgreementPaymentRow(

@@ -3,7 +3,8 @@
 Breached: an installment unpaid more than `breach_after_days` past its due date. Completed:
 nothing left outstanding. Only `active` agreements move; every other status stays as stored,
 except on a date before a recorded completion or breach, when the agreement was still running.
-Reads show the result in `standing.status`; only POST requests (a payment, evaluate) record it.
+Reads show the result in `standing.status`; evaluate records both, a payment only the completion
+it makes (SPEC §7).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def breach_as_of(row: AgreementRow, ledger: Ledger, as_of: date) -> dict[str, An
 def status_on(
     row: AgreementRow, ledger: Ledger, as_of: date, breached_on: date | None = None
 ) -> AgreementStatus:
-    """The status the agreement would have on `as_of` (breach first, as a payment checks it).
+    """The status the agreement would have on `as_of` (breach first, as evaluate checks it).
 
     A recorded `completed` or `breached` holds from its date on; before it (a completion whose
     money is dated after `as_of`, a breach found on `breached_on` > `as_of`) the agreement was

@@ -177,13 +177,68 @@ def test_evaluate_breaches_after_breach_after_days_and_a_read_only_shows_it(db_c
     assert (paid.status_code, paid.json()["status"]) == (200, "breached")
 
 
-def test_a_late_payment_records_the_breach_first(db_client, auth):
-    agreement = activate(db_client, auth, breach_after_days=10)
-    # installment 1 (due 07-20) unpaid 11 days on 07-31: breached before this payment applies
-    response = pay(db_client, auth, agreement["id"], "p-1", "2026-07-31", "880.81")
-    assert response.json()["status"] == "breached"
+def test_a_late_payment_records_no_breach_and_evaluate_judges_its_own_date(db_client, auth):
+    """SPEC §7: a payment records only the completion it makes; breaches only evaluate records.
+
+    Installment 1 is due 07-20; 08-29 is 11 + 29 = 40 days later (> 30). Paid in full then:
+    `status` stays active, and on 08-29 nothing is unpaid more than 30 days (installment 2,
+    due 08-20, is 9 days late), so `standing.status` is active and evaluate of 08-29 breaches
+    nothing; on 08-28 (before the money) it was unpaid 39 days, so the read shows `breached`.
+    """
+    agreement = activate(db_client, auth)
+    url = f"/v1/agreements/{agreement['id']}"
+    paid = pay(db_client, auth, agreement["id"], "p-1", "2026-08-29", "880.81")
+    assert paid.status_code == 200
+    assert (paid.json()["status"], paid.json()["installments"][0]["outstanding"]) == (
+        "active",
+        "0.00",
+    )
+    events = db_client.get(f"{url}/events", headers=auth).json()["events"]
+    assert [e["action"] for e in events] == ["created", "accepted", "activated", "payment_recorded"]
+    on_the_day = db_client.get(f"{url}?as_of=2026-08-29", headers=auth).json()
+    assert (on_the_day["status"], on_the_day["standing"]["status"]) == ("active", "active")
+    assert on_the_day["standing"]["days_past_due"] == 9
+    before = db_client.get(f"{url}?as_of=2026-08-28", headers=auth).json()
+    assert (before["status"], before["standing"]["status"]) == ("active", "breached")
+    assert before["standing"]["days_past_due"] == 39
+    assert db_client.post(
+        "/v1/agreements/evaluate", json={"as_of": "2026-08-29"}, headers=auth
+    ).json() == {"as_of": "2026-08-29", "evaluated": 1, "breached": 0, "completed": 0}
+    assert db_client.get(url, headers=auth).json()["status"] == "active"
+
+
+def test_a_late_part_payment_leaves_the_breach_to_evaluate(db_client, auth):
+    """500.00 on 08-29, 40 days after 07-20: installment 1 still owes 880.81 - 500.00 =
+    380.81, unpaid 40 days (> 30). The payment leaves `status` active; the read shows
+    `breached`; evaluate of 08-29 records it (installment 1, 40 days)."""
+    agreement = activate(db_client, auth)
+    url = f"/v1/agreements/{agreement['id']}"
+    paid = pay(db_client, auth, agreement["id"], "p-1", "2026-08-29", "500.00").json()
+    assert (paid["status"], paid["installments"][0]["outstanding"]) == ("active", "380.81")
+    shown = db_client.get(f"{url}?as_of=2026-08-29", headers=auth).json()
+    assert (shown["status"], shown["standing"]["status"]) == ("active", "breached")
+    assert db_client.post(
+        "/v1/agreements/evaluate", json={"as_of": "2026-08-29"}, headers=auth
+    ).json() == {"as_of": "2026-08-29", "evaluated": 1, "breached": 1, "completed": 0}
+    event = db_client.get(f"{url}/events", headers=auth).json()["events"][-1]
+    assert (event["action"], event["to_status"]) == ("breached", "breached")
+    assert event["details"] == {
+        "as_of": "2026-08-29",
+        "installment": 1,
+        "days_past_due": 40,
+        "breach_after_days": 30,
+    }
+
+
+def test_a_late_payment_that_pays_everything_completes_the_plan(db_client, auth):
+    """6 x 880.81 = 5284.86 on 08-29, 40 days after installment 1: the payment completes the
+    plan (SPEC §7) and records no breach on the way."""
+    agreement = activate(db_client, auth)
+    paid = pay(db_client, auth, agreement["id"], "all", "2026-08-29", "5284.86").json()
+    assert paid["status"] == "completed"
     events = db_client.get(f"/v1/agreements/{agreement['id']}/events", headers=auth).json()
-    assert [e["action"] for e in events["events"]][-2:] == ["breached", "payment_recorded"]
+    assert [e["action"] for e in events["events"]][-2:] == ["payment_recorded", "completed"]
+    assert "breached" not in [e["action"] for e in events["events"]]
 
 
 def test_a_payment_within_breach_after_days_keeps_the_agreement_active(db_client, auth):
