@@ -7,11 +7,18 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Response
+from fastapi import Depends, Header, Query, Response
 
+from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
 from app.api.problems import PROBLEM_JSON, Problem
-from app.api.schemas.agreements import AgreementResponse, EvaluateResponse
+from app.api.schemas.agreements import (
+    AgreementCreateRequest,
+    AgreementResponse,
+    EvaluateResponse,
+)
 from app.api.schemas.common import DateIn
+from app.services import agreement_commands
+from app.services.agreement_commands import CommandContext
 from app.services.agreement_views import AgreementView
 from app.services.evaluation import Evaluation
 from app.services.idempotency import IdempotencyKey, StoredResponse
@@ -70,6 +77,20 @@ def idempotency_of(key: str | None, settings: Settings) -> IdempotencyKey | None
     return None if key is None else IdempotencyKey(key, settings.idempotency_wait_seconds)
 
 
+def command_context(
+    principal: TenantDep,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> CommandContext:
+    """What an idempotent agreement command runs with, from the request (its key checked)."""
+    return CommandContext(db, principal, clock.now(), idempotency_of(idempotency_key, settings))
+
+
+CommandDep = Annotated[CommandContext, Depends(command_context)]
+
+
 def agreement_reply(status_code: int) -> Callable[[AgreementView], StoredResponse]:
     def render(view: AgreementView) -> StoredResponse:
         headers = {"ETag": f'"{view.version}"'}
@@ -79,6 +100,12 @@ def agreement_reply(status_code: int) -> Callable[[AgreementView], StoredRespons
         return StoredResponse(status_code, headers, body)
 
     return render
+
+
+def created_agreement(command: CommandContext, body: AgreementCreateRequest) -> StoredResponse:
+    """POST /v1/agreements's reply (201, Location, ETag): the route and the collector's page
+    both create agreements through it, so a key used on either replays the same bytes."""
+    return agreement_commands.create(command, draft=body.to_draft(), render=agreement_reply(201))
 
 
 def evaluation_reply(evaluation: Evaluation) -> StoredResponse:
