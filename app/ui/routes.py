@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import ClockDep, DatabaseDep, SettingsDep
+from app.api.deps import Clock, ClockDep, DatabaseDep, SettingsDep
 from app.api.schemas.agreements import AgreementCreateRequest
 from app.api.schemas.restructuring import OptionsRequest
 from app.services.api_keys import Principal
@@ -27,6 +27,7 @@ from app.ui.sessions import UiSession, csrf_matches, current_session, session_fo
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
+T = TypeVar("T")
 
 
 def _calculate(form: dict[str, str]) -> tuple[dict[str, Any], backend.Calculation]:
@@ -211,17 +212,30 @@ def agreement_list(
     return _with_key(request, database, show)
 
 
+def _agreement_page(
+    request: Request,
+    database: Any,
+    read: Callable[..., T],
+    respond: Callable[[T], Response],
+    agreement_id: str,
+    clock: Clock,
+) -> Response:
+    """`respond` to what `read` makes of one of the key's agreements (a 404 for another's)."""
+
+    def show(db: Session, principal: Principal) -> Response:
+        return respond(read(db, principal=principal, agreement_id=agreement_id, clock=clock))
+
+    return _with_key(request, database, show)
+
+
 @router.get("/agreements/{agreement_id}")
 def agreement_page(
     request: Request, agreement_id: str, database: DatabaseDep, clock: ClockDep
 ) -> Response:
-    def show(db: Session, principal: Principal) -> Response:
-        agreement = backend.get_agreement(
-            db, principal=principal, agreement_id=agreement_id, clock=clock
-        )
+    def page(agreement: dict[str, Any]) -> Response:
         return render(request, "agreement.html", current_session(request), agreement=agreement)
 
-    return _with_key(request, database, show)
+    return _agreement_page(request, database, backend.get_agreement, page, agreement_id, clock)
 
 
 @router.get("/agreements/{agreement_id}/document")
@@ -230,13 +244,11 @@ def agreement_document(
 ) -> Response:
     """The agreement document (SPEC §13), as GET /v1/agreements/{id}/document renders it."""
 
-    def show(db: Session, principal: Principal) -> Response:
-        html = backend.agreement_document_html(
-            db, principal=principal, agreement_id=agreement_id, clock=clock
-        )
+    def page(html: str) -> Response:
         return HTMLResponse(html, headers=DOCUMENT_HEADERS)
 
-    return _with_key(request, database, show)
+    read = backend.agreement_document_html
+    return _agreement_page(request, database, read, page, agreement_id, clock)
 
 
 @router.post("/key")
