@@ -297,11 +297,15 @@ class AgreementResponse(BaseModel):
         )
 
 
+# both paged lists end with the cursor of their next page
+NextCursor = Annotated[
+    str | None, Field(description="Pass as `cursor` for the next page; null at the end")
+]
+
+
 class AgreementListResponse(BaseModel):
     items: list[AgreementResponse]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end"
-    )
+    next_cursor: NextCursor
 
     @classmethod
     def from_page(cls, page: AgreementPage) -> AgreementListResponse:
@@ -333,9 +337,7 @@ class AgreementEventOut(BaseModel):
 
 class AgreementEventsResponse(BaseModel):
     events: list[AgreementEventOut]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end"
-    )
+    next_cursor: NextCursor
 
     @classmethod
     def from_page(cls, page: EventPage) -> AgreementEventsResponse:
