@@ -108,20 +108,22 @@ def options_bookmark() -> Response:
     return RedirectResponse("/ui", status_code=303)
 
 
-def _checked_session(request: Request, fields: dict[str, str]) -> UiSession:
+def _form_session(request: Request, fields: dict[str, str]) -> UiSession | Response:
+    """The posting form's session, or the refused page (403) when its CSRF token does not
+    match the session's: every form POST starts here."""
     session = current_session(request)
     if not csrf_matches(session, fields.get("csrf_token")):
-        raise PageError(403, ["表单已过期，请重新打开页面 / The form expired: open the page again"])
+        expired = ["表单已过期，请重新打开页面 / The form expired: open the page again"]
+        return _refused_page(request, PageError(403, expired))
     assert session is not None
     return session
 
 
 @router.post("/options")
 def show_options(request: Request, fields: FormDep, database: DatabaseDep) -> Response:
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
     response = _key_for_calculations(request, session, database, "/ui")
     response = response or _loan_page(request, session, fields)
     # htmx keeps the form's URL: a reload must not land on this POST-only address
@@ -146,10 +148,9 @@ def create_agreement(
     settings: SettingsDep,
 ) -> Response:
     """Create the chosen option's agreement, then show it (POST, redirect, GET)."""
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
 
     def create(db: Session) -> dict[str, Any]:
         principal = _principal(db, session, fields.get("api_key"))
@@ -254,10 +255,9 @@ def agreement_document(
 @router.post("/key")
 def enter_key(request: Request, fields: FormDep, database: DatabaseDep) -> Response:
     """Keep the API key for this browser session (server-side), once it is accepted."""
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
     next_path = local_path(fields.get("next"))
     try:
         in_transaction(database, lambda db: _principal(db, session, fields.get("api_key")))
@@ -270,10 +270,9 @@ def enter_key(request: Request, fields: FormDep, database: DatabaseDep) -> Respo
 
 @router.post("/key/forget")
 def forget_key(request: Request, fields: FormDep) -> Response:
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
     session.api_key = None
     return redirect(request, "/ui", session)
 
