@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Response
+from sqlalchemy.orm import Session
 
 from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
 from app.api.problems import PROBLEM_JSON, Problem
@@ -20,6 +23,7 @@ from app.api.schemas.common import DateIn
 from app.services import agreement_commands
 from app.services.agreement_commands import CommandContext
 from app.services.agreement_views import AgreementView
+from app.services.api_keys import Principal
 from app.services.evaluation import Evaluation
 from app.services.idempotency import IdempotencyKey, StoredResponse
 from app.settings import Settings
@@ -89,6 +93,28 @@ def command_context(
 
 
 CommandDep = Annotated[CommandContext, Depends(command_context)]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerChange:
+    """What a payment or a reversal runs with: the request's transaction, its caller and its
+    time, the versions `If-Match` accepts and the date the reply's standing is as of."""
+
+    session: Session
+    principal: Principal
+    now: datetime
+    expected_versions: set[int] | None
+    as_of: date
+
+
+def ledger_change(
+    principal: TenantDep, db: DbDep, clock: ClockDep, if_match: IfMatch = None, as_of: AsOf = None
+) -> LedgerChange:
+    now = clock.now()
+    return LedgerChange(db, principal, now, expected_versions(if_match), as_of or now.date())
+
+
+LedgerChangeDep = Annotated[LedgerChange, Depends(ledger_change)]
 
 
 def agreement_reply(status_code: int) -> Callable[[AgreementView], StoredResponse]:

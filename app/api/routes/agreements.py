@@ -18,6 +18,7 @@ from app.api.routes.agreement_http import (
     CommandDep,
     Cursor,
     IfMatch,
+    LedgerChangeDep,
     Limit,
     agreement_reply,
     created_agreement,
@@ -176,28 +177,19 @@ _status_route(AgreementAction.CANCEL, "proposed or accepted → cancelled.")
 @router.post(
     "/{agreement_id}/payments", response_model=AgreementResponse, responses=_ACTION_PROBLEMS
 )
-def record_payment(
-    agreement_id: str,
-    body: PaymentRequest,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    if_match: IfMatch = None,
-    as_of: AsOf = None,
-) -> Response:
+def record_payment(agreement_id: str, body: PaymentRequest, change: LedgerChangeDep) -> Response:
     """Record money received, allocated oldest installment first (any excess is `unapplied`);
     the same reference again is a replay."""
-    now = clock.now()
     view = agreements.record_payment(
-        db,
-        principal=principal,
+        change.session,
+        principal=change.principal,
         agreement_id=agreement_id,
         reference=body.reference,
         payment_date=body.date,
         amount=body.amount,
-        expected_versions=expected_versions(if_match),
-        now=now,
-        as_of=as_of or now.date(),
+        expected_versions=change.expected_versions,
+        now=change.now,
+        as_of=change.as_of,
     )
     return send_agreement(view)
 
@@ -211,25 +203,20 @@ def reverse_payment(
     agreement_id: str,
     reference: Annotated[str, Path(pattern=REF_PATTERN)],
     body: ReversalRequest,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    if_match: IfMatch = None,
-    as_of: AsOf = None,
+    change: LedgerChangeDep,
 ) -> Response:
     """Undo a returned or bounced payment and allocate what remains again; the same reversal
     again is a replay."""
-    now = clock.now()
     view = agreements.reverse_payment(
-        db,
-        principal=principal,
+        change.session,
+        principal=change.principal,
         agreement_id=agreement_id,
         reference=reference,
         reversal_date=body.date,
         reason=body.reason,
-        expected_versions=expected_versions(if_match),
-        now=now,
-        as_of=as_of or now.date(),
+        expected_versions=change.expected_versions,
+        now=change.now,
+        as_of=change.as_of,
     )
     return send_agreement(view)
 
