@@ -1,5 +1,7 @@
 """HTTP pieces of /v1/agreements: headers and query parameters, the declared problem
-responses, and the serializers the routes (and the idempotent commands) use."""
+responses, the request contexts the write routes take as one dependency each (CommandDep for
+the idempotent commands, LedgerChangeDep for payments and reversals), and the serializers the
+routes (and the idempotent commands) use."""
 
 from __future__ import annotations
 
