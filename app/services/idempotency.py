@@ -71,10 +71,9 @@ def run_once(
     stored = claim_idempotency_key(
         session,
         tenant=tenant,
-        key=idempotency.key,
+        idempotency=idempotency,
         request_sha256=fingerprint(request),
         now=now,
-        wait_seconds=idempotency.wait_seconds,
     )
     if stored is not None:
         return stored
@@ -87,16 +86,16 @@ def claim_idempotency_key(
     session: Session,
     *,
     tenant: str,
-    key: str,
+    idempotency: IdempotencyKey,
     request_sha256: str,
     now: datetime,
-    wait_seconds: float,
 ) -> StoredResponse | None:
     """None when this request now owns the key; the first response when it is a replay.
 
     Raises IdempotencyKeyReused for another body, IdempotencyKeyInProgress after the wait.
     A key older than the retention period is forgotten and claimed afresh.
     """
+    key = idempotency.key
     for _ in range(3):
         try:
             claimed = repositories.insert_idempotency_key(
@@ -105,7 +104,7 @@ def claim_idempotency_key(
                 key=key,
                 request_sha256=request_sha256,
                 now=now,
-                wait_seconds=wait_seconds,
+                wait_seconds=idempotency.wait_seconds,
             )
         except repositories.LockTimeout:
             raise IdempotencyKeyInProgress() from None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.api.deps import Clock
-from app.api.routes.agreement_http import agreement_reply, idempotency_of
+from app.api.routes.agreement_http import created_agreement, idempotency_of
 from app.api.routes.documents import agreement_document_of
 from app.api.schemas.agreements import (
     AgreementCreateRequest,
@@ -26,7 +26,8 @@ from app.api.schemas.restructuring import OptionsRequest, options_document
 from app.documents import Parties, render_html
 from app.engine.position import position_as_of
 from app.engine.restructuring import restructuring_options
-from app.services import agreement_commands, agreements
+from app.services import agreements
+from app.services.agreement_commands import CommandContext
 from app.services.api_keys import Principal, authenticate
 from app.settings import Settings
 
@@ -70,14 +71,8 @@ def create_agreement(
 ) -> dict[str, Any]:
     """POST /v1/agreements with an Idempotency-Key: the same key and body again answer the
     first agreement and create nothing (the API's own command and serializer)."""
-    reply = agreement_commands.create(
-        db,
-        principal=principal,
-        draft=body.to_draft(),
-        idempotency=idempotency_of(idempotency_key, settings),
-        now=clock.now(),
-        render=agreement_reply(201),
-    )
+    command = CommandContext(db, principal, clock.now(), idempotency_of(idempotency_key, settings))
+    reply = created_agreement(command, body)
     document: dict[str, Any] = json.loads(reply.body)
     return document
 

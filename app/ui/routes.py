@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import ClockDep, DatabaseDep, SettingsDep
+from app.api.deps import Clock, ClockDep, DatabaseDep, SettingsDep
 from app.api.schemas.agreements import AgreementCreateRequest
 from app.api.schemas.restructuring import OptionsRequest
 from app.services.api_keys import Principal
@@ -27,6 +27,7 @@ from app.ui.sessions import UiSession, csrf_matches, current_session, session_fo
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
+T = TypeVar("T")
 
 
 def _calculate(form: dict[str, str]) -> tuple[dict[str, Any], backend.Calculation]:
@@ -107,20 +108,22 @@ def options_bookmark() -> Response:
     return RedirectResponse("/ui", status_code=303)
 
 
-def _checked_session(request: Request, fields: dict[str, str]) -> UiSession:
+def _form_session(request: Request, fields: dict[str, str]) -> UiSession | Response:
+    """The posting form's session, or the refused page (403) when its CSRF token does not
+    match the session's: every form POST starts here."""
     session = current_session(request)
     if not csrf_matches(session, fields.get("csrf_token")):
-        raise PageError(403, ["表单已过期，请重新打开页面 / The form expired: open the page again"])
+        expired = ["表单已过期，请重新打开页面 / The form expired: open the page again"]
+        return _refused_page(request, PageError(403, expired))
     assert session is not None
     return session
 
 
 @router.post("/options")
 def show_options(request: Request, fields: FormDep, database: DatabaseDep) -> Response:
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
     response = _key_for_calculations(request, session, database, "/ui")
     response = response or _loan_page(request, session, fields)
     # htmx keeps the form's URL: a reload must not land on this POST-only address
@@ -145,10 +148,9 @@ def create_agreement(
     settings: SettingsDep,
 ) -> Response:
     """Create the chosen option's agreement, then show it (POST, redirect, GET)."""
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
 
     def create(db: Session) -> dict[str, Any]:
         principal = _principal(db, session, fields.get("api_key"))
@@ -211,17 +213,30 @@ def agreement_list(
     return _with_key(request, database, show)
 
 
+def _agreement_page(
+    request: Request,
+    database: Any,
+    read: Callable[..., T],
+    respond: Callable[[T], Response],
+    agreement_id: str,
+    clock: Clock,
+) -> Response:
+    """`respond` to what `read` makes of one of the key's agreements (a 404 for another's)."""
+
+    def show(db: Session, principal: Principal) -> Response:
+        return respond(read(db, principal=principal, agreement_id=agreement_id, clock=clock))
+
+    return _with_key(request, database, show)
+
+
 @router.get("/agreements/{agreement_id}")
 def agreement_page(
     request: Request, agreement_id: str, database: DatabaseDep, clock: ClockDep
 ) -> Response:
-    def show(db: Session, principal: Principal) -> Response:
-        agreement = backend.get_agreement(
-            db, principal=principal, agreement_id=agreement_id, clock=clock
-        )
+    def page(agreement: dict[str, Any]) -> Response:
         return render(request, "agreement.html", current_session(request), agreement=agreement)
 
-    return _with_key(request, database, show)
+    return _agreement_page(request, database, backend.get_agreement, page, agreement_id, clock)
 
 
 @router.get("/agreements/{agreement_id}/document")
@@ -230,22 +245,19 @@ def agreement_document(
 ) -> Response:
     """The agreement document (SPEC §13), as GET /v1/agreements/{id}/document renders it."""
 
-    def show(db: Session, principal: Principal) -> Response:
-        html = backend.agreement_document_html(
-            db, principal=principal, agreement_id=agreement_id, clock=clock
-        )
+    def page(html: str) -> Response:
         return HTMLResponse(html, headers=DOCUMENT_HEADERS)
 
-    return _with_key(request, database, show)
+    read = backend.agreement_document_html
+    return _agreement_page(request, database, read, page, agreement_id, clock)
 
 
 @router.post("/key")
 def enter_key(request: Request, fields: FormDep, database: DatabaseDep) -> Response:
     """Keep the API key for this browser session (server-side), once it is accepted."""
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
     next_path = local_path(fields.get("next"))
     try:
         in_transaction(database, lambda db: _principal(db, session, fields.get("api_key")))
@@ -258,10 +270,9 @@ def enter_key(request: Request, fields: FormDep, database: DatabaseDep) -> Respo
 
 @router.post("/key/forget")
 def forget_key(request: Request, fields: FormDep) -> Response:
-    try:
-        session = _checked_session(request, fields)
-    except PageError as refused:
-        return _refused_page(request, refused)
+    session = _form_session(request, fields)
+    if isinstance(session, Response):
+        return session
     session.api_key = None
     return redirect(request, "/ui", session)
 

@@ -25,7 +25,7 @@ from app.persistence.models import (
     IdempotencyKeyRow,
 )
 from app.services.errors import IdempotencyKeyInProgress
-from app.services.idempotency import claim_idempotency_key
+from app.services.idempotency import IdempotencyKey, claim_idempotency_key
 from tests.agreement_flow import activate, create_body, pay
 
 
@@ -278,7 +278,11 @@ def test_a_key_whose_first_request_is_still_running_is_in_progress(database, aut
         )
     with pytest.raises(IdempotencyKeyInProgress), database.transaction() as session:
         claim_idempotency_key(
-            session, tenant=tenant, key="k", request_sha256="a" * 64, now=now, wait_seconds=0.1
+            session,
+            tenant=tenant,
+            idempotency=IdempotencyKey("k", wait_seconds=0.1),
+            request_sha256="a" * 64,
+            now=now,
         )
 
 
@@ -293,7 +297,10 @@ def test_on_postgresql_a_request_waits_for_the_first_then_gets_409(database, dat
         first.flush()  # uncommitted: the first request is still running
         with pytest.raises(IdempotencyKeyInProgress), database.transaction() as second:
             claim_idempotency_key(
-                second, tenant="t-pg-wait", key="k", request_sha256="a" * 64, now=now,
-                wait_seconds=0.2,
-            )  # fmt: skip
+                second,
+                tenant="t-pg-wait",
+                idempotency=IdempotencyKey("k", wait_seconds=0.2),
+                request_sha256="a" * 64,
+                now=now,
+            )
         first.rollback()

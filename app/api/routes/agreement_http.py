@@ -1,18 +1,31 @@
 """HTTP pieces of /v1/agreements: headers and query parameters, the declared problem
-responses, and the serializers the routes (and the idempotent commands) use."""
+responses, the request contexts the write routes take as one dependency each (CommandDep for
+the idempotent commands, LedgerChangeDep for payments and reversals), and the serializers the
+routes (and the idempotent commands) use."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Response
+from fastapi import Depends, Header, Query, Response
+from sqlalchemy.orm import Session
 
+from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
 from app.api.problems import PROBLEM_JSON, Problem
-from app.api.schemas.agreements import AgreementResponse, EvaluateResponse
+from app.api.schemas.agreements import (
+    AgreementCreateRequest,
+    AgreementResponse,
+    EvaluateResponse,
+)
 from app.api.schemas.common import DateIn
+from app.services import agreement_commands
+from app.services.agreement_commands import CommandContext
 from app.services.agreement_views import AgreementView
+from app.services.api_keys import Principal
 from app.services.evaluation import Evaluation
 from app.services.idempotency import IdempotencyKey, StoredResponse
 from app.settings import Settings
@@ -70,6 +83,42 @@ def idempotency_of(key: str | None, settings: Settings) -> IdempotencyKey | None
     return None if key is None else IdempotencyKey(key, settings.idempotency_wait_seconds)
 
 
+def command_context(
+    principal: TenantDep,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> CommandContext:
+    """What an idempotent agreement command runs with, from the request (its key checked)."""
+    return CommandContext(db, principal, clock.now(), idempotency_of(idempotency_key, settings))
+
+
+CommandDep = Annotated[CommandContext, Depends(command_context)]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerChange:
+    """What a payment or a reversal runs with: the request's transaction, its caller and its
+    time, the versions `If-Match` accepts and the date the reply's standing is as of."""
+
+    session: Session
+    principal: Principal
+    now: datetime
+    expected_versions: set[int] | None
+    as_of: date
+
+
+def ledger_change(
+    principal: TenantDep, db: DbDep, clock: ClockDep, if_match: IfMatch = None, as_of: AsOf = None
+) -> LedgerChange:
+    now = clock.now()
+    return LedgerChange(db, principal, now, expected_versions(if_match), as_of or now.date())
+
+
+LedgerChangeDep = Annotated[LedgerChange, Depends(ledger_change)]
+
+
 def agreement_reply(status_code: int) -> Callable[[AgreementView], StoredResponse]:
     def render(view: AgreementView) -> StoredResponse:
         headers = {"ETag": f'"{view.version}"'}
@@ -79,6 +128,12 @@ def agreement_reply(status_code: int) -> Callable[[AgreementView], StoredRespons
         return StoredResponse(status_code, headers, body)
 
     return render
+
+
+def created_agreement(command: CommandContext, body: AgreementCreateRequest) -> StoredResponse:
+    """POST /v1/agreements's reply (201, Location, ETag): the route and the collector's page
+    both create agreements through it, so a key used on either replays the same bytes."""
+    return agreement_commands.create(command, draft=body.to_draft(), render=agreement_reply(201))
 
 
 def evaluation_reply(evaluation: Evaluation) -> StoredResponse:

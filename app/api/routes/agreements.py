@@ -12,17 +12,18 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from app.agreement_states import AgreementAction, AgreementStatus
-from app.api.deps import ClockDep, DbDep, SettingsDep, TenantDep
+from app.api.deps import ClockDep, DbDep, TenantDep
 from app.api.routes.agreement_http import (
     AsOf,
+    CommandDep,
     Cursor,
-    IdempotencyKeyHeader,
     IfMatch,
+    LedgerChangeDep,
     Limit,
     agreement_reply,
+    created_agreement,
     evaluation_reply,
     expected_versions,
-    idempotency_of,
     problems,
     send,
     send_agreement,
@@ -41,6 +42,8 @@ from app.api.schemas.agreements import (
     ReversalRequest,
 )
 from app.services import agreement_commands, agreements
+from app.services.agreement_commands import CommandContext
+from app.services.agreements import Consent
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
 
@@ -61,25 +64,9 @@ _CREATED = {
     response_model=AgreementResponse,
     responses={**_CREATED, **problems(400, 401, 409, 422)},
 )
-def create_agreement(
-    body: AgreementCreateRequest,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> Response:
+def create_agreement(body: AgreementCreateRequest, command: CommandDep) -> Response:
     """Record the option a borrower chose (协商还款协议) as a `proposed` agreement."""
-    return send(
-        agreement_commands.create(
-            db,
-            principal=principal,
-            draft=body.to_draft(),
-            idempotency=idempotency_of(idempotency_key, settings),
-            now=clock.now(),
-            render=agreement_reply(201),
-        )
-    )
+    return send(created_agreement(command, body))
 
 
 @router.get("", responses=problems(401, 422))
@@ -109,25 +96,10 @@ def list_agreements(
 
 
 @router.post("/evaluate", response_model=EvaluateResponse, responses=problems(400, 401, 409, 422))
-def evaluate_agreements(
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    body: EvaluateRequest | None = None,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> Response:
+def evaluate_agreements(command: CommandDep, body: EvaluateRequest | None = None) -> Response:
     """Record the breaches and completions of the tenant's active agreements as of `as_of`."""
-    return send(
-        agreement_commands.evaluate(
-            db,
-            principal=principal,
-            as_of=None if body is None else body.as_of,
-            idempotency=idempotency_of(idempotency_key, settings),
-            now=clock.now(),
-            render=evaluation_reply,
-        )
-    )
+    as_of = None if body is None else body.as_of
+    return send(agreement_commands.evaluate(command, as_of=as_of, render=evaluation_reply))
 
 
 @router.get("/{agreement_id}", response_model=AgreementResponse, responses=problems(401, 404, 422))
@@ -145,31 +117,34 @@ def get_agreement(
 _ACTION_PROBLEMS = problems(400, 401, 404, 409, 412, 422)
 
 
-@router.post("/{agreement_id}/accept", response_model=AgreementResponse, responses=_ACTION_PROBLEMS)
-def accept_agreement(
+def _act(
+    command: CommandContext,
     agreement_id: str,
-    body: AcceptRequest,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKeyHeader = None,
+    action: AgreementAction,
+    if_match: str | None,
+    consent: Consent | None = None,
+    reason: str | None = None,
 ) -> Response:
-    """The borrower's consent: proposed → accepted."""
+    """The one service call of every status route: accept, activate and cancel."""
     return send(
         agreement_commands.act(
-            db,
-            principal=principal,
+            command,
             agreement_id=agreement_id,
-            action=AgreementAction.ACCEPT,
-            consent=body.to_consent(),
+            action=action,
+            consent=consent,
+            reason=reason,
             expected_versions=expected_versions(if_match),
-            idempotency=idempotency_of(idempotency_key, settings),
-            now=clock.now(),
             render=agreement_reply(200),
         )
     )
+
+
+@router.post("/{agreement_id}/accept", response_model=AgreementResponse, responses=_ACTION_PROBLEMS)
+def accept_agreement(
+    agreement_id: str, body: AcceptRequest, command: CommandDep, if_match: IfMatch = None
+) -> Response:
+    """The borrower's consent: proposed → accepted."""
+    return _act(command, agreement_id, AgreementAction.ACCEPT, if_match, consent=body.to_consent())
 
 
 def _status_route(action: AgreementAction, summary: str) -> None:
@@ -177,27 +152,12 @@ def _status_route(action: AgreementAction, summary: str) -> None:
 
     def change_status(
         agreement_id: str,
-        principal: TenantDep,
-        db: DbDep,
-        clock: ClockDep,
-        settings: SettingsDep,
+        command: CommandDep,
         body: ReasonRequest | None = None,
         if_match: IfMatch = None,
-        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response:
-        return send(
-            agreement_commands.act(
-                db,
-                principal=principal,
-                agreement_id=agreement_id,
-                action=action,
-                reason=None if body is None else body.reason,
-                expected_versions=expected_versions(if_match),
-                idempotency=idempotency_of(idempotency_key, settings),
-                now=clock.now(),
-                render=agreement_reply(200),
-            )
-        )
+        reason = None if body is None else body.reason
+        return _act(command, agreement_id, action, if_match, reason=reason)
 
     router.add_api_route(
         f"/{{agreement_id}}/{action}",
@@ -217,28 +177,19 @@ _status_route(AgreementAction.CANCEL, "proposed or accepted → cancelled.")
 @router.post(
     "/{agreement_id}/payments", response_model=AgreementResponse, responses=_ACTION_PROBLEMS
 )
-def record_payment(
-    agreement_id: str,
-    body: PaymentRequest,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    if_match: IfMatch = None,
-    as_of: AsOf = None,
-) -> Response:
+def record_payment(agreement_id: str, body: PaymentRequest, change: LedgerChangeDep) -> Response:
     """Record money received, allocated oldest installment first (any excess is `unapplied`);
     the same reference again is a replay."""
-    now = clock.now()
     view = agreements.record_payment(
-        db,
-        principal=principal,
+        change.session,
+        principal=change.principal,
         agreement_id=agreement_id,
         reference=body.reference,
         payment_date=body.date,
         amount=body.amount,
-        expected_versions=expected_versions(if_match),
-        now=now,
-        as_of=as_of or now.date(),
+        expected_versions=change.expected_versions,
+        now=change.now,
+        as_of=change.as_of,
     )
     return send_agreement(view)
 
@@ -252,25 +203,20 @@ def reverse_payment(
     agreement_id: str,
     reference: Annotated[str, Path(pattern=REF_PATTERN)],
     body: ReversalRequest,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    if_match: IfMatch = None,
-    as_of: AsOf = None,
+    change: LedgerChangeDep,
 ) -> Response:
     """Undo a returned or bounced payment and allocate what remains again; the same reversal
     again is a replay."""
-    now = clock.now()
     view = agreements.reverse_payment(
-        db,
-        principal=principal,
+        change.session,
+        principal=change.principal,
         agreement_id=agreement_id,
         reference=reference,
         reversal_date=body.date,
         reason=body.reason,
-        expected_versions=expected_versions(if_match),
-        now=now,
-        as_of=as_of or now.date(),
+        expected_versions=change.expected_versions,
+        now=change.now,
+        as_of=change.as_of,
     )
     return send_agreement(view)
 

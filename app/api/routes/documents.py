@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
@@ -84,12 +84,15 @@ def _quality(accept: str, media_type: str) -> float:
     return best
 
 
-def _wants_pdf(requested: DocumentFormat | None, accept: str | None) -> bool:
+def _wants_pdf(requested: FormatQuery = None, accept: AcceptHeader = None) -> bool:
     """`?format=` decides; else the PDF only when Accept prefers it to HTML (a browser's
     `text/html,…,*/*;q=0.8` gets the HTML, `Accept: application/pdf` the PDF)."""
     if requested is not None:
         return requested is DocumentFormat.PDF
     return accept is not None and _quality(accept, PDF) > _quality(accept, HTML)
+
+
+WantsPdf = Annotated[bool, Depends(_wants_pdf)]
 
 
 def _parse_terms(terms: Any) -> RestructuringRequest:
@@ -147,16 +150,11 @@ def agreement_document_of(
 
 @router.get("/{agreement_id}/document", response_class=Response, responses=_RESPONSES)
 def get_agreement_document(
-    agreement_id: str,
-    principal: TenantDep,
-    db: DbDep,
-    clock: ClockDep,
-    requested: FormatQuery = None,
-    accept: AcceptHeader = None,
+    agreement_id: str, principal: TenantDep, db: DbDep, clock: ClockDep, pdf: WantsPdf
 ) -> Response:
     """The agreement document (协商还款协议): HTML, or the PDF/A by `Accept` or `?format=pdf`."""
     document = agreement_document_of(agreement_id, principal, db, clock, Parties())
-    return _respond(document, _wants_pdf(requested, accept), private=False)
+    return _respond(document, pdf, private=False)
 
 
 @router.post("/{agreement_id}/document", response_class=Response, responses=_RESPONSES)
@@ -166,9 +164,8 @@ def render_agreement_document(
     principal: TenantDep,
     db: DbDep,
     clock: ClockDep,
-    requested: FormatQuery = None,
-    accept: AcceptHeader = None,
+    pdf: WantsPdf,
 ) -> Response:
     """The same document with the lender's and borrower's details printed in; none stored."""
     document = agreement_document_of(agreement_id, principal, db, clock, body.to_parties())
-    return _respond(document, _wants_pdf(requested, accept), private=True)
+    return _respond(document, pdf, private=True)

@@ -185,12 +185,8 @@ class EvaluateResponse(BaseModel):
 
     @classmethod
     def from_evaluation(cls, evaluation: Evaluation) -> EvaluateResponse:
-        return cls(
-            as_of=evaluation.as_of,
-            evaluated=evaluation.evaluated,
-            breached=evaluation.breached,
-            completed=evaluation.completed,
-        )
+        # field for field the service's Evaluation
+        return cls.model_validate(evaluation, from_attributes=True)
 
 
 class AgreementInstallmentOut(BaseModel):
@@ -297,11 +293,15 @@ class AgreementResponse(BaseModel):
         )
 
 
+# both paged lists end with the cursor of their next page
+NextCursor = Annotated[
+    str | None, Field(description="Pass as `cursor` for the next page; null at the end")
+]
+
+
 class AgreementListResponse(BaseModel):
     items: list[AgreementResponse]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end"
-    )
+    next_cursor: NextCursor
 
     @classmethod
     def from_page(cls, page: AgreementPage) -> AgreementListResponse:
@@ -321,21 +321,13 @@ class AgreementEventOut(BaseModel):
 
     @classmethod
     def from_view(cls, view: EventView) -> AgreementEventOut:
-        return cls(
-            at=view.at,
-            actor=view.actor,
-            action=view.action,
-            from_status=view.from_status,
-            to_status=view.to_status,
-            details=view.details,
-        )
+        # field for field the service's EventView
+        return cls.model_validate(view, from_attributes=True)
 
 
 class AgreementEventsResponse(BaseModel):
     events: list[AgreementEventOut]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end"
-    )
+    next_cursor: NextCursor
 
     @classmethod
     def from_page(cls, page: EventPage) -> AgreementEventsResponse:
