@@ -19,6 +19,7 @@ from app.api.schemas.common import (
     RateIn,
     RequestModel,
     check_minor_digits,
+    shared_default,
 )
 from app.api.schemas.examples import CASE_STUDY_POSITION
 from app.api.schemas.schedules import RateTerms, ScheduleRequest
@@ -144,8 +145,8 @@ class PositionRequest(RequestModel):
         default_factory=list, json_schema_extra={"default": []}
     )
     as_of: DateIn
-    penalty: PenaltyRuleIn = PenaltyRuleIn()
-    allocation: AllocationRuleIn = AllocationRuleIn()
+    penalty: PenaltyRuleIn = shared_default(PenaltyRuleIn())
+    allocation: AllocationRuleIn = shared_default(AllocationRuleIn())
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_POSITION]})
 

@@ -18,6 +18,7 @@ from app.api.schemas.common import (
     RateOut,
     RequestModel,
     check_minor_digits,
+    shared_default,
 )
 from app.api.schemas.examples import CASE_STUDY_OPTIONS
 from app.api.schemas.positions import (
@@ -94,7 +95,7 @@ class OptionsRequest(PositionRequest):
 
     capacity: AmountIn | None = Field(None, description="Monthly amount the borrower can pay, > 0")
     first_due_date: DateIn | None = Field(None, description="First due date of a new plan")
-    policy: PolicyIn = PolicyIn()
+    policy: PolicyIn = shared_default(PolicyIn())
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_OPTIONS]})
 
