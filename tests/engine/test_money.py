@@ -13,6 +13,7 @@ from app.engine.money import (
     CNY,
     CURRENCY_DIGITS,
     Rounding,
+    amount_formatter,
     currency_of,
     format_amount,
     quantize,
@@ -105,6 +106,7 @@ def test_formatting_never_falls_into_scientific_notation(coefficient, exponent, 
     text = format_amount(amount, currency)
     assert text == expected
     assert "E" not in text
+    assert amount_formatter(currency)(amount) == expected
 
 
 @pytest.mark.parametrize(
