@@ -152,6 +152,9 @@ def local_cluster_runner(workers: int) -> tuple[Runner, Callable[[], None]]:
         threads_per_worker=1,  # the engine is pure Python: processes, not threads, add speed
         processes=True,
         dashboard_address=None,
+        # even without a dashboard the scheduler serves HTTP (health, metrics), by default on
+        # 8787: a random port, so two runs (or a test beside a run) never collide
+        scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
         silence_logs=logging.ERROR,
     )
     client = Client(cluster)

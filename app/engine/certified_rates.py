@@ -130,7 +130,7 @@ def xirr(
     """Spreadsheet XIRR of (day, amount) flows in day order (one sign change), 6 digits;
     `settled`: how close the proposal's Newton steps go (see rate_proposal.daily_rate)."""
     nonzero = [flow for flow in flows if flow[1]]
-    if sum(amount for _, amount in nonzero) == 0:  # as for apr: rate 0 exactly
+    if sum([amount for _, amount in nonzero]) == 0:  # as for apr: rate 0 exactly
         return reported(0)
     proposal = daily_rate(nonzero, guess, settled)
     if all(day % 365 == 0 for day, _ in nonzero):

@@ -21,14 +21,13 @@ from app.engine.contract_rate import ContractRate
 from app.engine.errors import CalculationError, InvalidTerms
 from app.engine.ledger import ScheduledInstallment
 from app.engine.money import ONE, ZERO, Currency, Rounding, exact, quantize
-from app.engine.option import KIND_ORDER, Option, OptionKind
+from app.engine.option import KIND_ORDER, Option, OptionKind, Payments, lump_payments, plan_payments
 from app.engine.penalty import PenaltyRule
 from app.engine.position import (
     InstallmentStatus,
     LoanContract,
     Position,
     position_as_of,
-    scheduled_installments,
 )
 from app.engine.restructuring_notes import option_notes
 from app.engine.rounding import from_units
@@ -107,25 +106,24 @@ def _option(
     ctx: _Context,
     kind: OptionKind,
     term: int,
-    installments: Sequence[ScheduledInstallment],
+    payments: Payments,
     schedule: Schedule | None,
+    lump_sums: Sequence[ScheduledInstallment],
     waived: tuple[Decimal, Decimal],
     option_id: str,
 ) -> Option:
     """An option's figures from the payments it asks for; `waived` is (penalty, interest)."""
     policy = ctx.request.policy
-    payments = [row.payment for row in installments]
-    total = sum(payments, ZERO)
     apr = schedule.apr if schedule is not None else None
     capacity = ctx.request.capacity
-    first, largest = payments[0], max(payments)
+    first, largest, total = payments
     return Option(
         id=option_id,
         kind=kind,
         term_months=term,
         currency=ctx.currency,
         schedule=schedule,
-        installments=tuple(installments),
+        lump_sums=tuple(lump_sums),
         first_payment=first,
         max_payment=largest,
         total_payable=total,
@@ -171,8 +169,9 @@ def _pay_overdue_now(ctx: _Context) -> Option:
         ctx,
         OptionKind.PAY_OVERDUE_NOW,
         len(remaining),
-        rows,
+        lump_payments(rows),
         None,
+        rows,
         (ZERO, ZERO),
         OptionKind.PAY_OVERDUE_NOW.value,
     )
@@ -203,8 +202,9 @@ def _settle_now(ctx: _Context) -> Option:
         ctx,
         OptionKind.SETTLE_NOW,
         0,
-        [row],
+        lump_payments([row]),
         None,
+        [row],
         (ctx.waived_penalty, ctx.waived_interest + discount),
         OptionKind.SETTLE_NOW.value,
     )
@@ -246,13 +246,13 @@ def _plan_option(
 ) -> Option | None:
     if schedule is None:
         return None
-    rows = scheduled_installments(schedule)
     return _option(
         ctx,
         kind,
-        len(rows),
-        rows,
+        len(schedule.rows),
+        plan_payments(schedule),
         schedule,
+        (),
         (ctx.waived_penalty, ctx.waived_interest),
         f"{kind.value}-{suffix}",
     )
@@ -284,7 +284,7 @@ def _capacity_term(ctx: _Context, capacity: Decimal) -> Schedule | None:
             low = middle + 1
     for term in range(low, limit + 1):
         schedule = _plan_schedule(ctx, Method.EQUAL_INSTALLMENT, term)
-        if schedule is not None and max(r.payment for r in schedule.installments) <= capacity:
+        if schedule is not None and plan_payments(schedule).largest <= capacity:
             return schedule
     return None
 
@@ -371,9 +371,7 @@ def restructuring_options(request: RestructuringRequest) -> Restructuring:
     if request.capacity is not None:
         fitting = _capacity_term(ctx, request.capacity)
         if fitting is not None:
-            options.append(
-                _plan_option(ctx, OptionKind.CAPACITY_PLAN, fitting, len(fitting.installments))
-            )
+            options.append(_plan_option(ctx, OptionKind.CAPACITY_PLAN, fitting, len(fitting.rows)))
     offered = tuple(o for o in options if o is not None)
     installment_amount = request.contract.installment_amount
     if installment_amount is None:

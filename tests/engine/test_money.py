@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.engine.errors import InvalidTerms
 from app.engine.money import (
     CNY,
     CURRENCY_DIGITS,
     Rounding,
+    amount_formatter,
     currency_of,
     format_amount,
     quantize,
@@ -86,6 +89,24 @@ def test_currency_table_only_holds_0_2_or_3_digits():
 def test_amounts_are_formatted_with_exactly_the_minor_digits(code, amount, expected):
     currency = currency_of(code)
     assert format_amount(quantize(Decimal(amount), currency), currency) == expected
+
+
+@given(
+    st.integers(-(10**20), 10**20),  # at most 10^24 with 3 digits: 28 digits of context
+    st.integers(-9, 3),
+    st.sampled_from(["CNY", "JPY", "KWD"]),
+)
+def test_formatting_never_falls_into_scientific_notation(coefficient, exponent, code):
+    """format_amount prints with str (faster): for any amount, tiny, huge or with a positive
+    exponent, it must print what the plain fixed-point format "f" prints of the amount
+    rounded to the currency's digits, and never an "E"."""
+    currency = currency_of(code)
+    amount = Decimal(coefficient).scaleb(exponent)
+    expected = format(amount.quantize(currency.minor_unit), "f")
+    text = format_amount(amount, currency)
+    assert text == expected
+    assert "E" not in text
+    assert amount_formatter(currency)(amount) == expected
 
 
 @pytest.mark.parametrize(

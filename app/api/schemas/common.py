@@ -115,6 +115,16 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def shared_default(default: BaseModel) -> Any:
+    """A nested request model's default, one instance shared by every request: pydantic
+    deep-copies an unhashable default on each validation (~4 us a model), and these defaults
+    are only read. The schema shows the same default as before."""
+    return Field(
+        default_factory=lambda: default,
+        json_schema_extra={"default": default.model_dump(mode="json", exclude_none=True)},
+    )
+
+
 def check_minor_digits(field: str, amount: Decimal | None, currency: Currency) -> None:
     """Amounts may carry at most the currency's minor digits (SPEC §1)."""
     if amount is not None and not currency.allows(amount):

@@ -19,13 +19,14 @@ from app.api.schemas.common import (
     RateIn,
     RequestModel,
     check_minor_digits,
+    shared_default,
 )
 from app.api.schemas.examples import CASE_STUDY_POSITION
 from app.api.schemas.schedules import RateTerms, ScheduleRequest
 from app.engine.allocation import DEFAULT_ORDER, AllocationRule, AppliedPayment, Payment, Strategy
 from app.engine.dates import DayCount
 from app.engine.ledger import Component, ScheduledInstallment
-from app.engine.money import Currency, format_amount
+from app.engine.money import Currency, amount_formatter
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import (
     InstallmentPosition,
@@ -144,8 +145,8 @@ class PositionRequest(RequestModel):
         default_factory=list, json_schema_extra={"default": []}
     )
     as_of: DateIn
-    penalty: PenaltyRuleIn = PenaltyRuleIn()
-    allocation: AllocationRuleIn = AllocationRuleIn()
+    penalty: PenaltyRuleIn = shared_default(PenaltyRuleIn())
+    allocation: AllocationRuleIn = shared_default(AllocationRuleIn())
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_POSITION]})
 
@@ -260,8 +261,7 @@ class PositionSummaryOut(BaseModel):
 def summary_document(s: PositionSummary, currency: Currency) -> dict[str, Any]:
     """The JSON object of a PositionSummaryOut, built straight from the engine's summary."""
 
-    def fmt(amount: Decimal) -> str:
-        return format_amount(amount, currency)
+    fmt = amount_formatter(currency)
 
     return {
         "overdue_principal": fmt(s.overdue_principal),
@@ -300,8 +300,7 @@ def position_document(position: Position) -> dict[str, Any]:
     time)."""
     currency = position.contract.currency
 
-    def fmt(amount: Decimal) -> str:
-        return format_amount(amount, currency)
+    fmt = amount_formatter(currency)
 
     def row(r: InstallmentPosition) -> dict[str, Any]:
         s = r.scheduled

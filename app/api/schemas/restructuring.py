@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,6 +17,7 @@ from app.api.schemas.common import (
     RateOut,
     RequestModel,
     check_minor_digits,
+    shared_default,
 )
 from app.api.schemas.examples import CASE_STUDY_OPTIONS
 from app.api.schemas.positions import (
@@ -26,7 +26,7 @@ from app.api.schemas.positions import (
     summary_document,
 )
 from app.api.schemas.schedules import ScheduleResponse, schedule_document
-from app.engine.money import Currency, format_amount
+from app.engine.money import Currency, amount_formatter
 from app.engine.option import Option, OptionKind
 from app.engine.restructuring import Restructuring, RestructuringPolicy, RestructuringRequest
 
@@ -94,7 +94,7 @@ class OptionsRequest(PositionRequest):
 
     capacity: AmountIn | None = Field(None, description="Monthly amount the borrower can pay, > 0")
     first_due_date: DateIn | None = Field(None, description="First due date of a new plan")
-    policy: PolicyIn = PolicyIn()
+    policy: PolicyIn = shared_default(PolicyIn())
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_OPTIONS]})
 
@@ -150,8 +150,7 @@ def option_document(option: Option) -> dict[str, Any]:
     lists ~17 plans with their schedules, which a model would validate string by string."""
     c: Currency = option.currency
 
-    def fmt(amount: Decimal) -> str:
-        return format_amount(amount, c)
+    fmt = amount_formatter(c)
 
     return {
         "id": option.id,
