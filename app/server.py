@@ -7,7 +7,9 @@ down. `BoundedHttpToolsProtocol` adds two deadlines to uvicorn's httptools proto
 
 - HEADER_TIMEOUT_SECONDS (10): from the connection's start, or from a kept-alive request's
   first byte, to the end of its headers;
-- BODY_TIMEOUT_SECONDS (30): from the end of the headers to the end of the body.
+- BODY_TIMEOUT_SECONDS (30): from the end of the headers to the end of the body; for a route
+  that streams its body (POST /v1/positions/batch: 100,000 NDJSON lines take longer than that
+  to compute), from the last piece of the body received, so only a stalled stream is cut.
 
 A peer past either gets a 408 and the connection is closed. A request that arrives whole in
 one read (nearly all) sets no timer; one that arrives in pieces sets one per phase.
@@ -28,6 +30,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from app.api.middleware import STREAMED_PATHS
 from app.settings import get_settings
 
 _log = logging.getLogger("app.server")
@@ -56,6 +59,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.body_timeout = settings.body_timeout_seconds
         self.deadline: asyncio.TimerHandle | None = None
         self.waiting_for: str | None = "headers"  # or "body"; None between requests
+        self.streamed = False  # the body deadline restarts with each piece (module doc)
 
     def _disarm(self) -> None:
         if self.deadline is not None:
@@ -72,6 +76,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
+        if self.streamed and self.waiting_for == "body":
+            self._disarm()  # progress: a streamed body is cut only when it stalls
         if self.waiting_for is not None and self.deadline is None:
             # the read ended part-way through a request: from here it has the time left
             timeout = self.header_timeout if self.waiting_for == "headers" else self.body_timeout
@@ -84,6 +90,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
         self.waiting_for = "body"
+        self.streamed = self.scope["path"] in STREAMED_PATHS
         self._disarm()
 
     def on_message_complete(self) -> None:

@@ -7,6 +7,7 @@ at once past MAX_CONNECTIONS. Every wait here is bounded.
 
 from __future__ import annotations
 
+import json
 import selectors
 import socket
 import time
@@ -170,3 +171,59 @@ def test_trickled_headers_do_not_extend_the_deadline():
         elapsed = time.monotonic() - started
     assert received.startswith(b"HTTP/1.1 408 ")
     assert elapsed < 4
+
+
+def _ndjson_line(loan_id: str) -> bytes:
+    loan = {"principal": "12000.00", "term_months": 5, "start_date": "2026-01-15",
+            "daily_rate": "0.0005"}  # fmt: skip
+    return json.dumps({"loan_id": loan_id, "loan": loan, "as_of": "2026-06-20"}).encode() + b"\n"
+
+
+def _stream_head(base_url: str) -> socket.socket:
+    address = urlsplit(base_url)
+    peer = socket.create_connection((address.hostname, address.port), timeout=10)
+    peer.sendall(
+        b"POST /v1/positions/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    return peer
+
+
+def test_a_streamed_body_that_keeps_coming_outlives_the_body_timeout():
+    """POST /v1/positions/batch takes up to 100,000 lines, longer than BODY_TIMEOUT_SECONDS to
+    compute: its deadline restarts with each piece, so a stream that keeps arriving is served
+    whole (here 5 lines over ~2 s against a 1 s timeout)."""
+    with live_server(BODY_TIMEOUT_SECONDS="1") as base_url:
+        peer = _stream_head(base_url)
+        try:
+            for number in range(5):
+                data = _ndjson_line(f"L{number}")
+                peer.sendall(b"%x\r\n%b\r\n" % (len(data), data))
+                time.sleep(0.4)
+            peer.sendall(b"0\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b"0\r\n\r\n"):
+                chunk = peer.recv(65536)
+                assert chunk, f"closed early: {answer[:200]!r}"
+                answer += chunk
+        finally:
+            peer.close()
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert [f"L{n}" for n in range(5)] == [
+        json.loads(text)["loan_id"] for text in answer.split(b"\r\n") if text.startswith(b"{")
+    ]
+
+
+def test_a_streamed_body_that_stalls_is_closed_after_the_body_timeout():
+    with live_server(BODY_TIMEOUT_SECONDS="1") as base_url:
+        peer = _stream_head(base_url)
+        data = _ndjson_line("L0")
+        peer.sendall(b"%x\r\n%b\r\n" % (len(data), data))
+        started = time.monotonic()
+        try:
+            outcome = _wait_closed([peer], deadline=started + 10)
+        finally:
+            peer.close()
+        elapsed = time.monotonic() - started
+    assert outcome[peer] is not None, "still open after 10 s"
+    assert 0.9 <= elapsed < 5

@@ -18,7 +18,7 @@ router = APIRouter(
 
 
 @router.post("", response_model=PositionResponse, responses=PROBLEM_RESPONSES)
-def create_position(body: PositionRequest) -> Response:
+async def create_position(body: PositionRequest) -> Response:
     """A loan's position on `as_of`: overdue, penalty (罚息), days past due, payoff (提前结清)."""
     return json_document(position_document(position_of(body)))
 

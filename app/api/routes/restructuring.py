@@ -18,6 +18,6 @@ router = APIRouter(
 
 
 @router.post("/options", response_model=OptionsResponse, responses=PROBLEM_RESPONSES)
-def create_restructuring_options(body: OptionsRequest) -> Response:
+async def create_restructuring_options(body: OptionsRequest) -> Response:
     """Every plan the lender can offer (协商还款方案) side by side, with one recommendation."""
     return json_document(options_document(restructuring_options(body.to_engine())))
