@@ -1,7 +1,8 @@
 """The one place the batch calls the engine: its inputs built, its answer made columns.
 
 It calls exactly what POST /v1/positions calls (app/api/routes/positions.py): the loan's
-contract from its built schedule, then `position_as_of` with the payments, `as_of` and the
+contract from its terms (`loan_contract`: the rows without the annualized rates a position
+never shows), then `position_as_of` with the payments, `as_of` and the
 penalty and allocation rules. Should the engine's types change (integer minor units), this
 module alone adapts them: the rest of app/batch sees Decimals, ints, bools, strings, dates
 (and the rules file, rules.py, builds the engine's PenaltyRule and AllocationRule).
@@ -16,8 +17,8 @@ from typing import Any
 from app.batch.loan_input import LoanInput
 from app.batch.rules import Rules
 from app.engine.allocation import Payment
-from app.engine.position import contract_of, position_as_of
-from app.engine.schedule import ContractRate, LoanTerms, build_schedule
+from app.engine.position import loan_contract, position_as_of
+from app.engine.schedule import ContractRate, LoanTerms
 
 # the summary of SPEC §5, in its order; the amounts among them
 SUMMARY_COLUMNS = (
@@ -71,7 +72,7 @@ def loan_terms(loan: LoanInput) -> LoanTerms:
 def position_columns(loan: LoanInput, as_of: date, rules: Rules) -> dict[str, Any]:
     """The loan's summary as of `as_of`, column by column: amounts as Decimals with the
     currency's minor digits, dates as dates. Raises the engine's CalculationError."""
-    contract = contract_of(build_schedule(loan_terms(loan)))
+    contract = loan_contract(loan_terms(loan))
     position = position_as_of(
         contract,
         [Payment(p.date, p.amount, p.reference) for p in loan.payments],
