@@ -14,7 +14,8 @@ TS_STAMP := $(TS)/node_modules/.installed
 
 .PHONY: install run test lint fmt bench openapi migrate clean lock
 
-$(STAMP): pyproject.toml $(LOCK)
+# setup.py compiles the kernels (app/*/_*.c) in place: a changed kernel reinstalls
+$(STAMP): pyproject.toml $(LOCK) setup.py $(wildcard app/*/_*.c)
 	$(PY) -m venv $(VENV) && $(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK) && $(BIN)/pip install -q --no-deps --no-build-isolation -e . && touch $(STAMP)
 	-git config core.hooksPath .githooks 2>/dev/null
 

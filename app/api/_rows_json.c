@@ -1,0 +1,13 @@
+/* Placeholder: the schedule rows' JSON writer (issue 13) lands here. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyMethodDef methods[] = {
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_rows_json", NULL, -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__rows_json(void) { return PyModule_Create(&module); }
