@@ -9,15 +9,27 @@ opposite signs, or an exact 0 on a tie), or show the direction to walk, by doubl
 then bisection over the ties, until two adjacent ties bracket the root. Every step is exact, so
 the answer is the root's true half-up rounding whatever the proposal; None only where the XIRR
 interval cannot tell a sign (the caller's exact Decimal solver then decides).
+
+The same walk and signs, at one fixed precision, are compiled in `_kernels` (setup.py): it is
+asked first and answers the rates a loan has (0 to 100 % a period, amounts below 2^61) in a few
+microseconds; where it cannot certify (None), or where it was not built, the Python below runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from types import ModuleType
 
 from app.engine.rate_bounds import DailyFlows, daily_sign, monthly_sign, runs_of
 from app.engine.rate_proposal import daily_rate, monthly_rate
+
+try:
+    from app.engine import _kernels
+
+    KERNEL: ModuleType | None = _kernels
+except ImportError:  # installed without a C compiler: the Python below gives the same answers
+    KERNEL = None
 
 _HALF_MICRO = 2_000_000  # ties sit at odd multiples of 1 / (2·10^6)
 _MAX_PROBES = 200
@@ -28,10 +40,9 @@ Side = Callable[[int], int | None]
 
 
 def reported(micro: int) -> Decimal:
-    """j·10^−6 as the 6-digit Decimal it prints as (never "-0.000000"), built without a
-    context: Decimal((sign, digits, −6))."""
-    digits = tuple(int(c) for c in str(abs(micro)))
-    return Decimal((1 if micro < 0 else 0, digits, -6))
+    """j·10^−6 as the 6-digit Decimal it prints as ("0.196512"; 0 is "0.000000", never
+    negative), read from its exact string: no decimal context is involved."""
+    return Decimal(f"{micro}e-6")
 
 
 def _locate(side: Side, start: int) -> int | None:
@@ -102,7 +113,7 @@ def _side(sign_at: Callable[[int, int], int | None], first: int, periods: int) -
 
 
 def _start(proposal: float | None, hint: Decimal | None) -> int:
-    if proposal is not None:
+    if proposal is not None and abs(proposal) < 1e12:  # past that (or inf), start elsewhere
         return round(proposal * 1_000_000)
     if hint is not None:
         return int((hint * 1_000_000).to_integral_value())
@@ -113,6 +124,11 @@ def apr(amounts: Sequence[int], guess: float, hint: Decimal | None = None) -> De
     """The monthly IRR × 12 of `amounts` at months 0, 1, 2, … (one sign change), 6 digits."""
     if sum(amounts) == 0:  # the NPV at rate 0 is the sum: 0 is the (only) root, exactly
         return reported(0)
+    if KERNEL is not None:
+        months = [month for month, amount in enumerate(amounts) if amount]
+        micro = KERNEL.certified_micro(months, [amounts[m] for m in months], 12, 0, guess)
+        if micro is not None:
+            return reported(micro)
     runs = runs_of(amounts)
     proposal = monthly_rate(runs, guess)
     side = _side(lambda n, d: monthly_sign(runs, n, d), runs[0][2], 12)
@@ -132,6 +148,11 @@ def xirr(
     nonzero = [flow for flow in flows if flow[1]]
     if sum([amount for _, amount in nonzero]) == 0:  # as for apr: rate 0 exactly
         return reported(0)
+    if KERNEL is not None:
+        days, amounts = zip(*nonzero, strict=True)
+        micro = KERNEL.certified_micro(days, amounts, 1, 365, guess)
+        if micro is not None:
+            return reported(micro)
     proposal = daily_rate(nonzero, guess, settled)
     if all(day % 365 == 0 for day, _ in nonzero):
         # whole years: the NPV is a polynomial in 1 + r, signed exactly (ties included)

@@ -1,0 +1,147 @@
+"""The compiled rate kernel (app/engine/_kernels.c) against the exact Python it transcribes.
+
+`certified_rates` asks the kernel first; where it answers, its answer must be the Python's
+exactly, and the Python is itself checked against a 50-digit bisection (test_certified_rates,
+which runs through the kernel). Here every draw is computed twice, with the kernel and with
+`certified_rates.KERNEL` set to None (the Python alone), on loans' flows, arbitrary one-sign-
+change flows, roots on and a hair beside the rounding ties, and input the kernel must refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from itertools import accumulate
+from typing import TypeVar
+from unittest import mock
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from app.engine import certified_rates
+from app.engine.errors import InvalidTerms
+from app.engine.schedule import build_schedule
+from tests.strategies import loan_terms
+
+kernel = pytest.importorskip(
+    "app.engine._kernels", reason="the C kernel is not built here (tests/install fails on CI)"
+)
+T = TypeVar("T")
+
+
+@contextmanager
+def python_only() -> Iterator[None]:
+    with mock.patch.object(certified_rates, "KERNEL", None):
+        yield
+
+
+def both(compute: Callable[[], T]) -> tuple[T, T]:
+    """(with the kernel, the Python alone)."""
+    with_kernel = compute()
+    with python_only():
+        return with_kernel, compute()
+
+
+@settings(max_examples=150, deadline=None)
+@given(loan_terms())
+def test_every_schedule_has_the_same_rates_with_and_without_the_kernel(terms):
+    try:
+        fast, exact = both(lambda: build_schedule(terms))
+    except InvalidTerms:  # terms the API answers with a 422 (tests/api)
+        assume(False)
+    assert (fast.apr, fast.effective_annual_rate) == (exact.apr, exact.effective_annual_rate)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=10**12),
+    st.lists(st.integers(min_value=0, max_value=10**10), min_size=1, max_size=400),
+)
+def test_monthly_flows_certify_as_the_python_does(principal, payments):
+    if not any(payments):
+        return  # no sign change: certified_rates is never asked (the 422 path)
+    flows = [-principal, *payments]
+    fast, exact = both(lambda: certified_rates.apr(flows, 0.01))
+    assert fast == exact
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=10**12),
+    st.lists(st.tuples(st.integers(1, 800), st.integers(1, 10**10)), min_size=1, max_size=200),
+    st.floats(min_value=-0.5, max_value=3.0),
+)
+def test_dated_flows_certify_as_the_python_does(principal, steps, guess):
+    """Any gaps (1–800 days), any guess: the guess only moves where the exact walk starts."""
+    days = accumulate(gap for gap, _ in steps)
+    flows = [(0, -principal), *zip(days, (amount for _, amount in steps), strict=True)]
+    fast, exact = both(lambda: certified_rates.xirr(flows, guess))
+    assert fast == exact
+
+
+@given(st.integers(min_value=0, max_value=5_000_000))
+def test_a_root_on_a_tie_is_left_to_the_exact_python(micro):
+    """Roots exactly on a tie (built as in test_certified_rates): the interval cannot sign the
+    NPV there, so the kernel gives up (None) and the exact rational sign decides: away from 0."""
+    d = 24_000_000
+    n = d + 2 * micro + 1
+    assert kernel.certified_micro([0, 1], [-d, n], 12, 0, 0.01) is None
+    assert certified_rates.apr([-d, n], 0.01) == Decimal(micro + 1).scaleb(-6)
+
+
+@given(st.integers(min_value=1, max_value=10_000_000), st.sampled_from([-1, 1]))
+def test_a_root_a_hair_from_a_tie_is_certified_to_its_own_side(micro, shift):
+    """10^−12 a year from a tie: well within 64 bits, so the kernel itself answers (from
+    j = 1: the walk to j = 0 probes the tie −½·10^−6, a negative rate, left to the Python)."""
+    d = 24 * 10**12
+    n = d + 10**6 * (2 * micro + 1) + shift
+    expected = micro if shift < 0 else micro + 1
+    assert kernel.certified_micro([0, 1], [-d, n], 12, 0, 0.01) == expected
+
+
+def test_the_kernel_answers_a_loans_rates_itself():
+    """The case study's kind of loan, 12 and 360 months: certified in C, not passed on (with
+    the figures worked out in tests/engine/test_schedule.py's golden cases)."""
+    payments = [110016] * 11 + [110014]
+    months = list(range(13))
+    days = [0, *accumulate([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])]
+    flows = [-1_200_000, *payments]
+    assert kernel.certified_micro(months, flows, 12, 0, 0.015) is not None
+    assert kernel.certified_micro(days, flows, 1, 365, 0.19) is not None
+    long_flows = [-100_000_000, *[530_720] * 359, 530_714]
+    assert kernel.certified_micro(list(range(361)), long_flows, 12, 0, 0.004) is not None
+
+
+@pytest.mark.parametrize(
+    ("times", "amounts", "per_year", "days", "error"),
+    [
+        ([0, 1], [-100, "101"], 12, 0, TypeError),
+        ([0, 1.0], [-100, 101], 12, 0, TypeError),
+        ([0, 1, 2], [-100, 101], 12, 0, ValueError),
+        ([0, 2, 1], [-100, 50, 60], 12, 0, ValueError),
+        ([0, 1], [-100, 101], 0, 0, ValueError),
+        ([0, 1], [-100, 101], 12, 100_000, ValueError),
+        (5, [-100, 101], 12, 0, TypeError),
+    ],
+)
+def test_the_kernel_refuses_malformed_input(times, amounts, per_year, days, error):
+    with pytest.raises(error):
+        kernel.certified_micro(times, amounts, per_year, days, 0.01)
+
+
+@pytest.mark.parametrize(
+    ("times", "amounts"),
+    [
+        ([], []),
+        ([0], [-100]),
+        ([0, 1], [-(2**70), 2**71]),  # beyond 64 bits
+        ([0, 1], [-(2**60), 2**61]),  # beyond the 2^61 the accumulator is sized for
+        ([0, 1], [0, 100]),  # no first flow to sign
+        ([0, 1], [-100, 50]),  # −50 %: below 0, for the exact Python
+        ([0, 1], [-100, 1000]),  # 900 % a period: above 100 %, for the exact Python
+    ],
+)
+def test_the_kernel_passes_on_what_it_is_not_sized_for(times, amounts):
+    assert kernel.certified_micro(times, amounts, 12, 0, 0.01) is None
