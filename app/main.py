@@ -37,6 +37,9 @@ def create_app() -> FastAPI:
         # /docs and /redoc are served from the service's own files by app.ui (no CDN)
         docs_url=None,
         redoc_url=None,
+        # FastAPI's native OpenTelemetry asks the global providers on every request; the
+        # service exports its own metrics (/metrics) and JSON logs, and no OTel provider
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     settings = get_settings()
     configure_logging(settings.log_level)
