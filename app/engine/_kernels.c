@@ -2,8 +2,10 @@
  * rate_bounds.py transcribed at one fixed precision, for the flows a loan has.
  *
  * certified_micro(times, amounts, per_year, days_in_year, guess) answers the 6-digit rate j
- * (in millionths, half-up) of flows `amounts` at whole `times` (months, or days), or None when
- * it cannot certify one here; the caller then runs the exact Python, which decides every case.
+ * (in millionths, half-up) of flows `amounts` at whole `times` (months, or days; None: 0, 1, 2,
+ * …), zero amounts left out, or None when it cannot certify one here; the caller then runs the
+ * exact Python, which decides every case. Flows that sum to 0 have the rate 0 exactly. `guess`
+ * is a period's rate (a month's for apr), only where Newton starts.
  *
  *   days_in_year == 0: apr. The NPV is Σ a_t · v^t with v = 1 / (1 + r/12), at a tie r a
  *     rational D/N; v is bounded by floor and ceiling of D·2^64/N.
@@ -258,17 +260,18 @@ static int propose(const Flows *f, double guess, double *annual) {
     double x = log1p(guess);
     for (int step = 0; step < 60; step++) {
         double per_unit = exp(-x / unit), discount = 1.0, value = 0.0, slope = 0.0;
-        int64_t previous = f->times[0], cached_gap = -1;
-        double cached = 1.0;
+        double powers[GAP_CACHE];
+        uint8_t known[GAP_CACHE] = {0};
         for (Py_ssize_t i = 0; i < f->count; i++) {
-            int64_t gap = f->times[i] - previous;
-            if (gap) {
-                if (gap != cached_gap) {
-                    cached = pow(per_unit, (double)gap);
-                    cached_gap = gap;
+            int64_t gap = i ? f->times[i] - f->times[i - 1] : 0;
+            if (gap >= GAP_CACHE) {
+                discount *= pow(per_unit, (double)gap);
+            } else if (gap) {
+                if (!known[gap]) {
+                    powers[gap] = pow(per_unit, (double)gap);
+                    known[gap] = 1;
                 }
-                discount *= cached;
-                previous = f->times[i];
+                discount *= powers[gap];
             }
             double term = (double)f->amounts[i] * discount;
             value += term;
@@ -286,19 +289,43 @@ static int propose(const Flows *f, double guess, double *annual) {
     return 0;
 }
 
-static int read_int64s(PyObject *seq, Py_ssize_t count, int64_t *out, const char *what) {
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
-        if (!PyLong_Check(item)) {
-            PyErr_Format(PyExc_TypeError, "%s must be ints", what);
-            return -1;
-        }
-        int overflow = 0;
-        long long value = PyLong_AsLongLongAndOverflow(item, &overflow);
-        if (value == -1 && PyErr_Occurred()) return -1;
-        if (overflow) return 0; /* beyond 64 bits: not for this kernel */
-        out[i] = value;
+/* An int as int64_t: 1, 0 when it needs more bits (not for this kernel), −1 on a TypeError. */
+static int as_int64(PyObject *item, int64_t *out, const char *what) {
+    if (!PyLong_Check(item)) {
+        PyErr_Format(PyExc_TypeError, "%s must be ints", what);
+        return -1;
     }
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(item, &overflow);
+    if (value == -1 && PyErr_Occurred()) return -1;
+    *out = value;
+    return overflow ? 0 : 1;
+}
+
+/* The nonzero flows into f (times None: 0, 1, 2, …); 1, 0 (not for this kernel) or −1. */
+static int read_flows(Flows *f, PyObject *times, PyObject *amounts, Py_ssize_t count) {
+    Py_ssize_t kept = 0;
+    int64_t previous = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int64_t amount, time = i;
+        int read = as_int64(PySequence_Fast_GET_ITEM(amounts, i), &amount, "amounts");
+        if (read <= 0) return read;
+        if (times) {
+            read = as_int64(PySequence_Fast_GET_ITEM(times, i), &time, "times");
+            if (read <= 0) return read;
+            if (i && time <= previous) {
+                PyErr_SetString(PyExc_ValueError, "times must increase");
+                return -1;
+            }
+            previous = time;
+        }
+        if (amount) {
+            f->times[kept] = time;
+            f->amounts[kept] = amount;
+            kept++;
+        }
+    }
+    f->count = kept;
     return 1;
 }
 
@@ -314,51 +341,52 @@ static PyObject *certified_micro(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "per_year in 1..1000, days_in_year in 0..1000");
         return NULL;
     }
-    PyObject *times = PySequence_Fast(times_arg, "times must be a sequence");
-    if (!times) return NULL;
-    PyObject *amounts = PySequence_Fast(amounts_arg, "amounts must be a sequence");
-    if (!amounts) {
-        Py_DECREF(times);
-        return NULL;
+    PyObject *times = NULL, *amounts = PySequence_Fast(amounts_arg, "amounts must be a sequence");
+    if (!amounts) return NULL;
+    if (times_arg != Py_None) {
+        times = PySequence_Fast(times_arg, "times must be a sequence or None");
+        if (!times) {
+            Py_DECREF(amounts);
+            return NULL;
+        }
     }
     PyObject *result = NULL;
     Flows *f = NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(times);
-    if (count != PySequence_Fast_GET_SIZE(amounts)) {
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(amounts);
+    if (times && count != PySequence_Fast_GET_SIZE(times)) {
         PyErr_SetString(PyExc_ValueError, "times and amounts differ in length");
         goto done;
     }
-    if (count < 2 || count > MAX_FLOWS) {
+    if (count > MAX_FLOWS) {
         result = Py_NewRef(Py_None);
         goto done;
     }
     f = PyMem_Calloc(1, sizeof *f);
-    int64_t *buffer = f ? PyMem_Malloc(2 * (size_t)count * sizeof(int64_t)) : NULL;
+    int64_t *buffer = f ? PyMem_Malloc(2 * ((size_t)count + 1) * sizeof(int64_t)) : NULL;
     if (!buffer) {
         PyErr_NoMemory();
         goto done;
     }
     f->times = buffer;
-    f->amounts = buffer + count;
-    f->count = count;
+    f->amounts = buffer + count + 1;
     f->per_year = per_year;
     f->days_in_year = days_in_year;
-    int read = read_int64s(times, count, f->times, "times");
-    if (read == 1) read = read_int64s(amounts, count, f->amounts, "amounts");
+    int read = read_flows(f, times, amounts, count);
     if (read < 0) goto done;
-    i128 magnitude = 0;
-    int usable = read == 1;
-    for (Py_ssize_t i = 0; usable && i < count; i++) {
+    i128 magnitude = 0, total = 0;
+    int usable = read == 1 && f->count >= 2;
+    for (Py_ssize_t i = 0; usable && i < f->count; i++) {
         int64_t a = f->amounts[i];
         magnitude += a < 0 ? -(i128)a : (i128)a;
-        if (i && f->times[i] <= f->times[i - 1]) {
-            PyErr_SetString(PyExc_ValueError, "times must increase");
-            goto done;
-        }
+        total += a;
         if (f->times[i] < 0 || f->times[i] > ((int64_t)1 << 40)) usable = 0;
     }
-    if (!usable || magnitude >= AMOUNT_LIMIT || f->amounts[0] == 0) {
+    if (!usable || magnitude >= AMOUNT_LIMIT) {
         result = Py_NewRef(Py_None);
+        goto done;
+    }
+    if (total == 0) { /* the NPV at rate 0 is the sum: 0 is the one root, exactly */
+        result = PyLong_FromLong(0);
         goto done;
     }
     f->first_sign = f->amounts[0] > 0 ? 1 : -1;
@@ -374,7 +402,7 @@ static PyObject *certified_micro(PyObject *self, PyObject *args) {
 done:
     if (f) PyMem_Free(f->times);
     PyMem_Free(f);
-    Py_DECREF(times);
+    Py_XDECREF(times);
     Py_DECREF(amounts);
     return result;
 }

@@ -2,7 +2,7 @@
 from collections.abc import Sequence
 
 def certified_micro(
-    times: Sequence[int],
+    times: Sequence[int] | None,
     amounts: Sequence[int],
     per_year: int,
     days_in_year: int,

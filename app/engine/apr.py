@@ -389,15 +389,22 @@ def both_rates(amounts: Sequence[Decimal], dated: Flows, guess: Decimal) -> Annu
 
 
 def rates_in_units(
-    monthly: Sequence[int], dated: Sequence[tuple[int, int]], digits: int, guess: Decimal
+    monthly: Sequence[int], days: Sequence[int], digits: int, guess: Decimal
 ) -> AnnualizedRates:
     """`both_rates` for a loan's flows in minor units of a currency with `digits` decimals:
-    certified where the flows change sign once; otherwise, or where a certificate cannot tell,
-    the flows go to the exact Decimal solver as Decimals."""
+    `monthly` by month for the apr, and the same flows less a bullet's empty months on `days`
+    for the XIRR. Certified where the flows change sign once; otherwise, or where a
+    certificate cannot tell, the flows go to the exact Decimal solver as Decimals."""
     apr = effective = None
-    if _one_sign_change(list(enumerate(monthly))):  # the dated flows: the same, zeros aside
+    dated = [monthly[0], *monthly[len(monthly) - len(days) + 1 :]]
+    if monthly[0] < 0 and min(monthly[1:]) >= 0:
+        # a loan: the outflow first, then repayments ≥ 0 (checked in C, not row by row)
+        one_change = max(monthly) > 0
+    else:
+        one_change = _one_sign_change(list(enumerate(monthly)))
+    if one_change:
         apr = _within_range(certified_rates.apr(monthly, float(guess)))
-    span = dated[-1][0]
+    span = days[-1]
     if apr is not None and apr > -12 and span > 0:
         # the monthly root spread over the actual days: within ~1e-6 of a schedule's XIRR,
         # so one Newton step settles the proposal (the certificate checks it either way)
@@ -405,12 +412,12 @@ def rates_in_units(
             seed = (1 + float(apr) / 12) ** ((len(monthly) - 1) * 365 / span) - 1
         except OverflowError:
             seed = 0.1
-        effective = _within_range(certified_rates.xirr(dated, seed, settled=1e-5))
+        effective = _within_range(certified_rates.dated_xirr(days, dated, seed))
     if apr is not None and effective is not None:
         return AnnualizedRates(apr=apr, effective_annual_rate=effective)
     amounts = [units_to_decimal(units, digits) for units in monthly]
-    days = [(day, units_to_decimal(units, digits)) for day, units in dated]
-    return both_rates(amounts, days, guess)
+    dated_decimals = [(day, units_to_decimal(units, digits)) for day, units in zip(days, dated)]
+    return both_rates(amounts, dated_decimals, guess)
 
 
 def merge_by_date(cash_flows: Sequence[CashFlow]) -> list[CashFlow]:

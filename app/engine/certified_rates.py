@@ -125,8 +125,7 @@ def apr(amounts: Sequence[int], guess: float, hint: Decimal | None = None) -> De
     if sum(amounts) == 0:  # the NPV at rate 0 is the sum: 0 is the (only) root, exactly
         return reported(0)
     if KERNEL is not None:
-        months = [month for month, amount in enumerate(amounts) if amount]
-        micro = KERNEL.certified_micro(months, [amounts[m] for m in months], 12, 0, guess)
+        micro = KERNEL.certified_micro(None, amounts, 12, 0, guess)
         if micro is not None:
             return reported(micro)
     runs = runs_of(amounts)
@@ -145,14 +144,30 @@ def xirr(
 ) -> Decimal | None:
     """Spreadsheet XIRR of (day, amount) flows in day order (one sign change), 6 digits;
     `settled`: how close the proposal's Newton steps go (see rate_proposal.daily_rate)."""
-    nonzero = [flow for flow in flows if flow[1]]
-    if sum([amount for _, amount in nonzero]) == 0:  # as for apr: rate 0 exactly
-        return reported(0)
     if KERNEL is not None:
-        days, amounts = zip(*nonzero, strict=True)
+        days, amounts = zip(*flows, strict=True)
         micro = KERNEL.certified_micro(days, amounts, 1, 365, guess)
         if micro is not None:
             return reported(micro)
+    return _python_xirr(flows, guess, hint, settled)
+
+
+def dated_xirr(days: Sequence[int], amounts: Sequence[int], guess: float) -> Decimal | None:
+    """`xirr` of flows given as two sequences (a schedule has them so): the kernel reads them
+    as they are, without pairing 360 flows first."""
+    if KERNEL is not None:
+        micro = KERNEL.certified_micro(days, amounts, 1, 365, guess)
+        if micro is not None:
+            return reported(micro)
+    return _python_xirr(list(zip(days, amounts, strict=True)), guess, None, 1e-5)
+
+
+def _python_xirr(
+    flows: Sequence[tuple[int, int]], guess: float, hint: Decimal | None, settled: float
+) -> Decimal | None:
+    nonzero = [flow for flow in flows if flow[1]]
+    if sum([amount for _, amount in nonzero]) == 0:  # as for apr: rate 0 exactly
+        return reported(0)
     proposal = daily_rate(nonzero, guess, settled)
     if all(day % 365 == 0 for day, _ in nonzero):
         # whole years: the NPV is a polynomial in 1 + r, signed exactly (ties included)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from itertools import accumulate
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from app.engine.amortize import (
@@ -299,10 +299,10 @@ def _rates(terms: LoanTerms, rows: list[UnitRow], payments: list[int]) -> Annual
     months = terms.term_months if terms.method is Method.BULLET else 1
     principal = rows[0][3]  # the opening balance: the principal in minor units
     monthly = [-principal, *[0] * (months - 1), *payments]
-    days = accumulate(r[2] for r in rows)
-    dated = [(0, -principal), *zip(days, payments, strict=True)]
+    # the XIRR's flows by day: each row's days run from the previous due date (or the start)
+    days = [0, *accumulate(map(itemgetter(2), rows))]
     guess = terms.rate.monthly_rate or Decimal("0.01")
-    return rates_in_units(monthly, dated, terms.currency.minor_digits, guess)
+    return rates_in_units(monthly, days, terms.currency.minor_digits, guess)
 
 
 def build_schedule(terms: LoanTerms) -> Schedule:

@@ -101,6 +101,15 @@ def test_a_root_a_hair_from_a_tie_is_certified_to_its_own_side(micro, shift):
     assert kernel.certified_micro([0, 1], [-d, n], 12, 0, 0.01) == expected
 
 
+def test_zero_flows_are_left_out_and_consecutive_times_may_be_implied():
+    """A bullet's empty months: the same rate as without them at the same times; None for
+    the times is 0, 1, 2, …; flows summing to 0 have the rate 0 exactly."""
+    with_zeros = kernel.certified_micro(None, [-1000, 0, 0, 1100], 12, 0, 0.01)
+    assert with_zeros == kernel.certified_micro([0, 3], [-1000, 1100], 12, 0, 0.01)
+    assert with_zeros == certified_rates.apr([-1000, 0, 0, 1100], 0.01).scaleb(6)
+    assert kernel.certified_micro(None, [-1000, 400, 600], 12, 0, 0.01) == 0
+
+
 def test_the_kernel_answers_a_loans_rates_itself():
     """The case study's kind of loan, 12 and 360 months: certified in C, not passed on (with
     the figures worked out in tests/engine/test_schedule.py's golden cases)."""
