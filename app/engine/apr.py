@@ -416,7 +416,9 @@ def rates_in_units(
     if apr is not None and effective is not None:
         return AnnualizedRates(apr=apr, effective_annual_rate=effective)
     amounts = [units_to_decimal(units, digits) for units in monthly]
-    dated_decimals = [(day, units_to_decimal(units, digits)) for day, units in zip(days, dated)]
+    dated_decimals = [
+        (day, units_to_decimal(units, digits)) for day, units in zip(days, dated, strict=True)
+    ]
     return both_rates(amounts, dated_decimals, guess)
 
 
