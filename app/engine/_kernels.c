@@ -407,10 +407,125 @@ done:
     return result;
 }
 
+/* ---- the schedule's level rows (amortize.table's loop) ---------------------------------- */
+
+/* level_rows(balance, calendar, fees, start, stop, times, over, per_day, half_even, amount,
+ * level_payment_rows, max_balance) -> (rows, balance, bad) | None
+ *
+ * amortize.table's level loop for the rows numbered start..stop−1: each row's interest is
+ * balance × times (× days when per_day) / over rounded half-up or half-even, its principal
+ * amount − interest (level_payment_rows) or amount, its closing balance − principal; rows are
+ * (number, due, days, opening, principal, interest, fee, 0, closing) with due, days from
+ * calendar[number − 1] and fee from fees[number − 1]. `bad` is 0, or the number of the first
+ * row whose closing is above max_balance (positive) or below 0 (negative), the rows before it
+ * returned. None when a value needs more than 64 bits (or a product more than 128): the
+ * Python loop, which has no limit, runs instead. */
+#define LIMIT62 ((int64_t)1 << 62)
+
+static PyObject *level_rows(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *balance_obj, *calendar, *fees, *times_obj, *over_obj, *amount_obj, *max_obj;
+    Py_ssize_t start, stop;
+    int per_day, half_even, level_payment_rows;
+    if (!PyArg_ParseTuple(args, "OO!O!nnOOppOpO", &balance_obj, &PyTuple_Type, &calendar,
+                          &PyList_Type, &fees, &start, &stop, &times_obj, &over_obj, &per_day,
+                          &half_even, &amount_obj, &level_payment_rows, &max_obj))
+        return NULL;
+    int64_t balance, times, over, amount, max_balance;
+    int fits = 1, read;
+    PyObject *values[] = {balance_obj, times_obj, over_obj, amount_obj};
+    int64_t *outs[] = {&balance, &times, &over, &amount};
+    for (int i = 0; i < 4; i++) {
+        read = as_int64(values[i], outs[i], "amounts and rates");
+        if (read < 0) return NULL;
+        fits &= read;
+    }
+    read = as_int64(max_obj, &max_balance, "max_balance");
+    if (read < 0) return NULL;
+    if (!read || max_balance > LIMIT62) max_balance = LIMIT62; /* past it: the Python decides */
+    if (!fits || balance < 0 || balance >= LIMIT62 || times < 0 || times >= ((int64_t)1 << 40) ||
+        over <= 0 || over >= LIMIT62 || amount <= -LIMIT62 || amount >= LIMIT62)
+        Py_RETURN_NONE;
+    if (start < 1 || stop < start || stop - 1 > PyTuple_GET_SIZE(calendar) ||
+        stop - 1 > PyList_GET_SIZE(fees)) {
+        PyErr_SetString(PyExc_ValueError, "rows start..stop need their calendar and fees");
+        return NULL;
+    }
+    PyObject *rows = PyList_New(0);
+    if (!rows) return NULL;
+    PyObject *zero = PyLong_FromLong(0);
+    long bad = 0;
+    for (Py_ssize_t number = start; number < stop; number++) {
+        PyObject *when = PyTuple_GET_ITEM(calendar, number - 1);
+        PyObject *fee = PyList_GET_ITEM(fees, number - 1);
+        if (!PyTuple_Check(when) || PyTuple_GET_SIZE(when) != 2) {
+            PyErr_SetString(PyExc_TypeError, "calendar rows are (due, days)");
+            goto fail;
+        }
+        PyObject *due = PyTuple_GET_ITEM(when, 0), *days_obj = PyTuple_GET_ITEM(when, 1);
+        int64_t days;
+        read = as_int64(days_obj, &days, "days");
+        if (read < 0) goto fail;
+        if (!read || days < 0 || days > 100000) goto too_big;
+        u128 product = (u128)balance * (u128)times * (u128)(per_day ? days : 1);
+        u128 charged;
+        if (half_even) {
+            charged = product / (u128)over;
+            u128 twice_rest = 2 * (product % (u128)over);
+            if (twice_rest > (u128)over || (twice_rest == (u128)over && (charged & 1))) charged++;
+        } else {
+            charged = (2 * product + (u128)over) / (2 * (u128)over);
+        }
+        if (charged >= (u128)LIMIT62) goto too_big;
+        int64_t interest = (int64_t)charged;
+        int64_t principal = level_payment_rows ? amount - interest : amount;
+        i128 closing = (i128)balance - principal; /* principal may be below −2^62 */
+        if (closing > max_balance) {
+            if (max_balance == LIMIT62) goto too_big;
+            bad = (long)number;
+            break;
+        }
+        if (closing < 0) {
+            bad = -(long)number;
+            break;
+        }
+        PyObject *row = PyTuple_New(9);
+        if (!row) goto fail;
+        PyObject *items[9] = {
+            PyLong_FromSsize_t(number), Py_NewRef(due), Py_NewRef(days_obj),
+            PyLong_FromLongLong(balance), PyLong_FromLongLong(principal),
+            PyLong_FromLongLong(interest), Py_NewRef(fee), Py_NewRef(zero),
+            PyLong_FromLongLong((long long)closing),
+        };
+        for (int i = 0; i < 9; i++) PyTuple_SET_ITEM(row, i, items[i]); /* steals each */
+        if (!items[0] || !items[3] || !items[4] || !items[5] || !items[8] ||
+            PyList_Append(rows, row) < 0) {
+            Py_DECREF(row);
+            goto fail;
+        }
+        Py_DECREF(row);
+        balance = (int64_t)closing;
+    }
+    Py_DECREF(zero);
+    return Py_BuildValue("(NLl)", rows, (long long)balance, bad);
+too_big:
+    Py_DECREF(rows);
+    Py_DECREF(zero);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(rows);
+    Py_DECREF(zero);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"certified_micro", certified_micro, METH_VARARGS,
      "certified_micro(times, amounts, per_year, days_in_year, guess) -> int | None\n\n"
      "The annualized rate of the flows in millionths, certified, or None (see the module)."},
+    {"level_rows", level_rows, METH_VARARGS,
+     "level_rows(balance, calendar, fees, start, stop, times, over, per_day, half_even, amount,\n"
+     "           level_payment_rows, max_balance) -> (rows, balance, bad) | None\n\n"
+     "amortize.table's level loop (see the comment above level_rows in _kernels.c)."},
     {NULL, NULL, 0, NULL},
 };
 

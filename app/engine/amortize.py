@@ -16,10 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from types import ModuleType
 from typing import NamedTuple
 
 from app.engine.errors import InvalidTerms
 from app.engine.rounding import round_ratio
+
+try:
+    from app.engine import _kernels
+
+    KERNEL: ModuleType | None = _kernels
+except ImportError:  # installed without a C compiler: the loop in `table` runs instead
+    KERNEL = None
 
 UnitRow = tuple[int, date, int, int, int, int, int, int, int]
 
@@ -69,6 +77,12 @@ def level_payment(
     return round_ratio(balance * numerator * growth, over, half_even)
 
 
+def _below_zero() -> InvalidTerms:
+    return InvalidTerms(
+        "principal", "the balance would fall below zero before the last installment"
+    )
+
+
 def table(
     balance: int,
     calendar: tuple[tuple[date, int], ...],
@@ -105,6 +119,21 @@ def table(
         )
         balance = closing
     amount = level(balance, count - grace)
+    if KERNEL is not None:
+        # the loop below in C (_kernels.level_rows), where every value fits 64 bits
+        done = KERNEL.level_rows(
+            balance, calendar, fees, grace + 1, count, *interest, amount,
+            level_payment_rows, max_balance,
+        )  # fmt: skip
+        if done is not None:
+            level_rows, balance, bad = done
+            if bad:
+                raise too_large(bad) if bad > 0 else _below_zero()
+            rows += level_rows
+            due, days = calendar[-1]
+            last = interest.on(balance, days)
+            rows.append((count, due, days, balance, balance, last, fees[-1], 0, 0))
+            return rows, amount
     append = rows.append
     # the level loop, written out with no call per row (a 600-row schedule runs it 600 times
     # a request): balances are ≥ 0 here, so half-up is floor((2·product + over) / (2·over)),
@@ -126,11 +155,7 @@ def table(
         principal = amount - charged if level_payment_rows else amount
         closing = balance - principal
         if not 0 <= closing <= max_balance:
-            if closing > max_balance:
-                raise too_large(number)
-            raise InvalidTerms(
-                "principal", "the balance would fall below zero before the last installment"
-            )
+            raise too_large(number) if closing > max_balance else _below_zero()
         append((number, due, days, balance, principal, charged, fee, 0, closing))
         balance = closing
     due, days = calendar[-1]  # grace < count, so the last row always amortizes

@@ -1,26 +1,28 @@
-"""The compiled rate kernel (app/engine/_kernels.c) against the exact Python it transcribes.
+"""The compiled kernels (app/engine/_kernels.c) against the exact Python they transcribe.
 
-`certified_rates` asks the kernel first; where it answers, its answer must be the Python's
-exactly, and the Python is itself checked against a 50-digit bisection (test_certified_rates,
-which runs through the kernel). Here every draw is computed twice, with the kernel and with
-`certified_rates.KERNEL` set to None (the Python alone), on loans' flows, arbitrary one-sign-
-change flows, roots on and a hair beside the rounding ties, and input the kernel must refuse.
+`certified_rates` and `amortize.table` ask the kernel first; where it answers, its answer must
+be the Python's exactly, and the Python is itself checked against a 50-digit bisection
+(test_certified_rates) and the Decimal engine (test_integer_core), both of which run through
+the kernel. Here every draw is computed twice, with the kernel and with the module's KERNEL set
+to None (the Python alone): loans' schedules, arbitrary one-sign-change flows, roots on and a
+hair beside the rounding ties, and input the kernel must refuse or pass on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from itertools import accumulate
 from typing import TypeVar
 from unittest import mock
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine import certified_rates
+from app.engine import amortize, certified_rates
 from app.engine.errors import InvalidTerms
 from app.engine.schedule import build_schedule
 from tests.strategies import loan_terms
@@ -33,7 +35,10 @@ T = TypeVar("T")
 
 @contextmanager
 def python_only() -> Iterator[None]:
-    with mock.patch.object(certified_rates, "KERNEL", None):
+    with (
+        mock.patch.object(certified_rates, "KERNEL", None),
+        mock.patch.object(amortize, "KERNEL", None),
+    ):
         yield
 
 
@@ -46,12 +51,49 @@ def both(compute: Callable[[], T]) -> tuple[T, T]:
 
 @settings(max_examples=150, deadline=None)
 @given(loan_terms())
-def test_every_schedule_has_the_same_rates_with_and_without_the_kernel(terms):
+def test_every_schedule_is_the_same_with_and_without_the_kernels(terms):
+    """Rows, level amount and both rates, for every method, basis, grace, rounding, currency."""
     try:
         fast, exact = both(lambda: build_schedule(terms))
     except InvalidTerms:  # terms the API answers with a 422 (tests/api)
-        assume(False)
-    assert (fast.apr, fast.effective_annual_rate) == (exact.apr, exact.effective_annual_rate)
+        with pytest.raises(InvalidTerms) as refused, python_only():
+            build_schedule(terms)
+        with pytest.raises(InvalidTerms) as refused_in_c:
+            build_schedule(terms)
+        assert str(refused_in_c.value) == str(refused.value)
+        return
+    assert fast == exact
+
+
+@pytest.mark.parametrize(
+    ("level", "refusal"),
+    [
+        (lambda balance, remaining: balance, "principal: the balance would fall below zero"),
+        (lambda balance, remaining: -balance, "interest_basis: the balance would grow above"),
+        (lambda balance, remaining: balance // remaining, None),
+    ],
+)
+def test_the_level_loop_refuses_what_the_python_refuses(level, refusal):
+    """amortize.table with a level amount that overshoots (row 2's opening is 0, so its
+    principal takes the balance below 0), one that doubles the balance each row (past the
+    cap on row 3), and a fitting one: the same rows or the same InvalidTerms from both."""
+    calendar = tuple((date(2026, month, 15), 30) for month in range(2, 8))
+    interest = amortize.periodic_interest(18, 100, 1, False)
+    arguments = (1_000_000, calendar, [0] * 6, interest, 0, False, level, True, 3_000_000)
+    outcomes = []
+    for context in (python_only, _nothing):
+        with context():
+            try:
+                outcomes.append(amortize.table(*arguments))
+            except InvalidTerms as refused:
+                outcomes.append(str(refused))
+    assert outcomes[0] == outcomes[1]
+    assert refusal is None or str(outcomes[0]).startswith(refusal)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 @settings(max_examples=200, deadline=None)
@@ -154,3 +196,18 @@ def test_the_kernel_refuses_malformed_input(times, amounts, per_year, days, erro
 )
 def test_the_kernel_passes_on_what_it_is_not_sized_for(times, amounts):
     assert kernel.certified_micro(times, amounts, 12, 0, 0.01) is None
+
+
+def test_the_level_loop_refuses_malformed_input():
+    calendar = ((date(2026, 2, 15), 31), (date(2026, 3, 15), 28))
+    good = (1000, calendar, [0, 0], 1, 2, 18, 1200, False, False, 505, True, 10**9)
+    assert kernel.level_rows(*good) is not None
+    with pytest.raises(TypeError):
+        kernel.level_rows(1000, list(calendar), *good[2:])
+    with pytest.raises(ValueError, match="calendar and fees"):
+        kernel.level_rows(*good[:4], 5, *good[5:])  # rows past the calendar
+    with pytest.raises(TypeError):
+        kernel.level_rows(1000, ((date(2026, 2, 15), "31"),) * 2, *good[2:])
+    with pytest.raises(TypeError):
+        kernel.level_rows("1000", *good[1:])
+    assert kernel.level_rows(2**70, *good[1:]) is None  # past 64 bits: for the Python
