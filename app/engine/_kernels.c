@@ -217,18 +217,8 @@ static int locate(Flows *f, int64_t start, int64_t *micro) {
             return 1;                                          \
         }                                                      \
     } while (0)
-    PROBE(k);
-    if (where > 0) {
-        below = k;
-        have_below = 1;
-    } else {
-        above = k;
-        have_above = 1;
-    }
     int64_t step = 2;
-    while (!have_below || !have_above) {
-        if (step > ((int64_t)1 << 40)) return 0;
-        k = have_above ? above - step : below + step;
+    for (;;) { /* doubling steps away from the first tie until the root is bracketed */
         PROBE(k);
         if (where > 0) {
             below = k;
@@ -237,6 +227,9 @@ static int locate(Flows *f, int64_t start, int64_t *micro) {
             above = k;
             have_above = 1;
         }
+        if (have_below && have_above) break;
+        if (step > ((int64_t)1 << 40)) return 0;
+        k = have_above ? above - step : below + step;
         step *= 2;
     }
     while (above - below > 2) {
