@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -25,10 +26,11 @@ from app.api.schemas.positions import (
     PositionSummaryOut,
     summary_document,
 )
-from app.api.schemas.schedules import ScheduleResponse, schedule_document
+from app.api.schemas.schedules import ScheduleResponse, schedule_body, schedule_document
 from app.engine.money import Currency, amount_formatter
 from app.engine.option import Option, OptionKind
 from app.engine.restructuring import Restructuring, RestructuringPolicy, RestructuringRequest
+from app.engine.schedule import Schedule
 
 Term = Annotated[int, Field(ge=1, le=600, strict=True)]
 _DEFAULT = RestructuringPolicy()  # SPEC §6's defaults: the engine's
@@ -145,9 +147,12 @@ class OptionOut(BaseModel):
         return cls.model_validate(option_document(option))
 
 
-def option_document(option: Option) -> dict[str, Any]:
+def option_document(
+    option: Option, schedule_of: Callable[[Schedule], dict[str, Any]] = schedule_document
+) -> dict[str, Any]:
     """The JSON object of an OptionOut, built straight from the engine's option: a request
-    lists ~17 plans with their schedules, which a model would validate string by string."""
+    lists ~17 plans with their schedules, which a model would validate string by string.
+    schedule_of: schedule_body for a response body (its rows as JSON bytes already)."""
     c: Currency = option.currency
 
     fmt = amount_formatter(c)
@@ -156,7 +161,7 @@ def option_document(option: Option) -> dict[str, Any]:
         "id": option.id,
         "kind": option.kind.value,
         "term_months": option.term_months,
-        "schedule": schedule_document(option.schedule) if option.schedule else None,
+        "schedule": schedule_of(option.schedule) if option.schedule else None,
         "first_payment": fmt(option.first_payment),
         "max_payment": fmt(option.max_payment),
         "total_payable": fmt(option.total_payable),
@@ -179,11 +184,18 @@ class OptionsResponse(BaseModel):
         return cls.model_validate(options_document(result))
 
 
-def options_document(result: Restructuring) -> dict[str, Any]:
+def options_document(
+    result: Restructuring, schedule_of: Callable[[Schedule], dict[str, Any]] = schedule_document
+) -> dict[str, Any]:
     """The JSON object of an OptionsResponse (see option_document)."""
     position = result.position
     return {
         "position": summary_document(position.summary, position.contract.currency),
-        "options": [option_document(o) for o in result.options],
+        "options": [option_document(o, schedule_of) for o in result.options],
         "recommended": result.recommended,
     }
+
+
+def options_body(result: Restructuring) -> dict[str, Any]:
+    """options_document for a response body only (json_document): see schedule_body."""
+    return options_document(result, schedule_body)
