@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from app.api import middleware, problems
 from app.api.deps import database_lifespan, key_first
@@ -24,6 +25,13 @@ from app.settings import get_settings
 from app.ui import install as install_ui
 
 
+# FastAPI's own OpenTelemetry bridge is off: the service reports through its Prometheus
+# metrics and JSON access lines (SPEC §9) and configures no OpenTelemetry provider, yet the
+# bridge asks the global providers on every request whether one was configured (~3 µs, a
+# tenth of a /livez; docs/decisions.md).
+NO_TELEMETRY = TelemetryConfig(tracing=False, metrics=False, logs=False)
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Repayment and restructuring service",
@@ -37,6 +45,7 @@ def create_app() -> FastAPI:
         # /docs and /redoc are served from the service's own files by app.ui (no CDN)
         docs_url=None,
         redoc_url=None,
+        telemetry=NO_TELEMETRY,
     )
     settings = get_settings()
     configure_logging(settings.log_level)
