@@ -24,7 +24,6 @@ from app.api.routes import (
 from app.settings import get_settings
 from app.ui import install as install_ui
 
-
 # FastAPI's own OpenTelemetry bridge is off: the service reports through its Prometheus
 # metrics and JSON access lines (SPEC §9) and configures no OpenTelemetry provider, yet the
 # bridge asks the global providers on every request whether one was configured (~3 µs, a

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.rows_json import Totals, unit_rows, unit_totals, wire_rows
@@ -69,6 +69,9 @@ class RateTerms(RequestModel):
         return parse_currency(self.currency)
 
 
+_TERMS = "_engine_terms"  # where a validated ScheduleRequest keeps its LoanTerms
+
+
 class ScheduleRequest(RateTerms):
     """A loan's terms; also the `loan` of a position request."""
 
@@ -93,16 +96,17 @@ class ScheduleRequest(RateTerms):
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_LOAN]})
 
-    # the engine's terms, built once when the request is validated (the check needs them)
-    _terms: LoanTerms | None = PrivateAttr(None)
-
     @model_validator(mode="after")
     def _check(self) -> ScheduleRequest:
-        self._terms = self._build_terms()
+        # built once, here (what the engine refuses is the body's 422), and kept in the
+        # instance's __dict__, where pydantic looks for no field: a private attribute would
+        # cost ~2 µs a request in pydantic's __getattr__, a cached_property its lock
+        self.__dict__[_TERMS] = self._build_terms()
         return self
 
     def to_terms(self) -> LoanTerms:
-        return self._terms or self._build_terms()
+        terms: LoanTerms | None = self.__dict__.get(_TERMS)
+        return terms if terms is not None else self._build_terms()  # model_construct: unchecked
 
     def _build_terms(self) -> LoanTerms:
         currency = self.money
