@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -155,3 +157,48 @@ def test_the_direct_route_replays_the_body_to_the_standard_path():
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "term_months" in response.text
+
+
+async def _call(app, body_pieces: list[bytes]) -> tuple[int, bytes]:
+    """POST /v1/schedules straight into the ASGI app, the body in the given pieces."""
+    messages = [
+        {"type": "http.request", "body": piece, "more_body": n < len(body_pieces) - 1}
+        for n, piece in enumerate(body_pieces)
+    ]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/schedules",
+        "raw_path": b"/v1/schedules",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"test"), (b"content-type", b"application/json")],
+        "server": ("127.0.0.1", 80),
+        "client": ("127.0.0.1", 1),
+    }
+    await app(scope, receive, send)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_a_body_in_pieces_gets_the_answer_of_the_whole(valid):
+    """Chunked (no Content-Length): the direct route reads the pieces as Starlette does; an
+    invalid body's pieces reach the standard path's 422 too."""
+    app = create_app()
+    body = json.dumps(SCHEDULE if valid else {**SCHEDULE, "term_months": "twelve"}).encode()
+    pieces = [body[:7], body[7:30], body[30:]]
+    whole = asyncio.run(_call(app, [body]))
+    assert whole[0] == (200 if valid else 422)
+    assert asyncio.run(_call(app, pieces)) == whole
