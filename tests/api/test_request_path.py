@@ -21,11 +21,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 from pydantic_core import PydanticCustomError
 
 from app.api import problems
 from app.api.routes import schedules
-from app.api.schemas.common import check_minor_digits, parse_currency
+from app.api.schemas.common import SignedAmountIn, check_minor_digits, parse_currency
 from app.api.schemas.schedules import ScheduleRequest
 from app.engine.money import CURRENCY_DIGITS, currency_of
 from app.main import create_app
@@ -202,3 +203,39 @@ def test_a_body_in_pieces_gets_the_answer_of_the_whole(valid):
     whole = asyncio.run(_call(app, [body]))
     assert whole[0] == (200 if valid else 422)
     assert asyncio.run(_call(app, pieces)) == whole
+
+
+@pytest.mark.parametrize(
+    ("amount", "refusal"),
+    [  # by hand: at most 20 integer digits pass to the bound checks, sign and fraction aside
+        ("1" * 20, "string"),
+        ("1" * 20 + ".50", "string"),
+        ("1" * 21, "too large"),
+        ("1" * 21 + ".5", "too large"),
+        ("-" + "1" * 20, "pattern"),  # a schedule's principal has no sign
+    ],
+)
+def test_the_digit_limit_counts_the_integer_digits(client, amount, refusal):
+    body = {**SCHEDULE, "principal": amount}
+    response = client.post("/v1/schedules", json=body)
+    assert response.status_code == 422
+    text = response.json()["detail"]
+    if refusal == "string":  # past the parser: refused by the bound (at most 10^12)
+        assert "principal must be above 0 and at most 10^12" in text
+    elif refusal == "too large":
+        assert "the amount is too large" in text
+    else:
+        assert "must match" in text
+
+
+@pytest.mark.parametrize(
+    ("amount", "accepted"),
+    [("-" + "9" * 20 + ".5", True), ("-" + "9" * 21, False), ("9" * 20, True)],
+)
+def test_the_digit_limit_of_signed_amounts(amount, accepted):
+    adapter = TypeAdapter(SignedAmountIn)
+    if accepted:
+        assert adapter.validate_python(amount) == Decimal(amount)
+    else:
+        with pytest.raises(ValueError, match="too large"):
+            adapter.validate_python(amount)

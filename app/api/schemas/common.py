@@ -40,7 +40,8 @@ def _decimal_string(pattern: str, kind: str, matched: str | None = None):  # typ
             )
         if len(value) > 40 or not compiled.fullmatch(value):
             raise PydanticCustomError("string_pattern_mismatch", f"the {kind} must match {pattern}")
-        if len(value.lstrip("-").split(".")[0]) > _DIGIT_LIMIT:
+        point = value.find(".")
+        if (point if point >= 0 else len(value)) - value.startswith("-") > _DIGIT_LIMIT:
             raise PydanticCustomError("less_than_equal", f"the {kind} is too large")
         return Decimal(value)
 
@@ -93,8 +94,11 @@ RateOut = Annotated[
 ]
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _iso_date_string(value: Any) -> Any:
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise PydanticCustomError("date_type", 'send the date as an ISO string, e.g. "2026-03-15"')
     return value
 
