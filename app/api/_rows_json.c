@@ -34,16 +34,31 @@ static const int64_t SCALES[MAX_DIGITS + 1] = {
 
 #define PUT(p, literal) (memcpy((p), (literal), sizeof(literal) - 1), (p) + sizeof(literal) - 1)
 
+/* "00" to "99": two digits a step (a division by a constant is a multiplication) */
+static const char PAIRS[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 /* the decimal digits of v, written at p; returns the end */
 static char *put_u64(char *p, uint64_t v) {
     char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) *p++ = tmp[--n];
-    return p;
+    char *t = tmp + sizeof(tmp);
+    while (v >= 100) {
+        unsigned pair = (unsigned)(v % 100);
+        v /= 100;
+        t -= 2;
+        memcpy(t, PAIRS + 2 * pair, 2);
+    }
+    if (v >= 10) {
+        t -= 2;
+        memcpy(t, PAIRS + 2 * v, 2);
+    } else {
+        *--t = (char)('0' + v);
+    }
+    size_t n = (size_t)(tmp + sizeof(tmp) - t);
+    memcpy(p, t, n);
+    return p + n;
 }
 
 static char *put_i64(char *p, int64_t v) {
@@ -55,7 +70,7 @@ static char *put_i64(char *p, int64_t v) {
 }
 
 /* `digits` digits of r (0 <= r < 10**digits), zeros in front */
-static char *put_fraction(char *p, uint64_t r, int digits) {
+static inline char *put_fraction(char *p, uint64_t r, int digits) {
     for (int i = digits - 1; i >= 0; i--) {
         p[i] = (char)('0' + r % 10);
         r /= 10;
@@ -63,8 +78,9 @@ static char *put_fraction(char *p, uint64_t r, int digits) {
     return p + digits;
 }
 
-/* "%d.%0Nd" % divmod(units, scale): Python's floor division, so -5 cents print "-1.95" */
-static char *put_floor(char *p, int64_t units, int digits) {
+/* "%d.%0Nd" % divmod(units, scale): Python's floor division, so -5 cents print "-1.95".
+   Inlined with a constant `digits` (see put_floor), so the divisions are multiplications. */
+static inline __attribute__((always_inline)) char *floor_at(char *p, int64_t units, int digits) {
     int64_t scale = SCALES[digits];
     int64_t q = units / scale, r = units % scale;
     if (r < 0) {
@@ -80,7 +96,7 @@ static char *put_floor(char *p, int64_t units, int digits) {
 }
 
 /* format_units: the sign, then the absolute value with its minor digits ("-0.05") */
-static char *put_signed(char *p, int64_t units, int digits) {
+static inline __attribute__((always_inline)) char *signed_at(char *p, int64_t units, int digits) {
     uint64_t scale = (uint64_t)SCALES[digits];
     uint64_t m = (uint64_t)units;
     if (units < 0) {
@@ -93,6 +109,25 @@ static char *put_signed(char *p, int64_t units, int digits) {
         p = put_fraction(p, m % scale, digits);
     }
     return p;
+}
+
+/* the currencies' own digits (0, 2, 3) as constants; any other through the general code */
+static char *put_floor(char *p, int64_t units, int digits) {
+    switch (digits) {
+        case 0: return floor_at(p, units, 0);
+        case 2: return floor_at(p, units, 2);
+        case 3: return floor_at(p, units, 3);
+        default: return floor_at(p, units, digits);
+    }
+}
+
+static char *put_signed(char *p, int64_t units, int digits) {
+    switch (digits) {
+        case 0: return signed_at(p, units, 0);
+        case 2: return signed_at(p, units, 2);
+        case 3: return signed_at(p, units, 3);
+        default: return signed_at(p, units, digits);
+    }
 }
 
 /* an exact int that fits in 64 bits, or -1 with TypeError / OverflowError set */
@@ -208,6 +243,30 @@ static PyObject *totals_of(const int64_t sums[4], int digits) {
     return totals;
 }
 
+/* The rows are written to a scratch buffer kept between calls, then copied to the bytes
+   object at their size: a bytes object allocated at the worst case (~2.4 times a row's usual
+   size) costs more than the copy, past 128 KB a fresh mmap and its page faults. The GIL is
+   held throughout and no Python code runs meanwhile, so one buffer serves every call; past
+   SCRATCH_KEPT a call gets (and frees) its own. */
+#define SCRATCH_KEPT ((size_t)1 << 20)
+static char *scratch;
+static size_t scratch_size;
+
+static char *scratch_for(size_t size) {
+    if (size > SCRATCH_KEPT) return PyMem_RawMalloc(size);
+    if (size > scratch_size) {
+        char *grown = PyMem_RawRealloc(scratch, SCRATCH_KEPT < 2 * size ? SCRATCH_KEPT : 2 * size);
+        if (grown == NULL) return NULL;
+        scratch = grown;
+        scratch_size = SCRATCH_KEPT < 2 * size ? SCRATCH_KEPT : 2 * size;
+    }
+    return scratch;
+}
+
+static void scratch_done(char *buffer) {
+    if (buffer != scratch) PyMem_RawFree(buffer);
+}
+
 static PyObject *write_rows(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *rows;
@@ -226,21 +285,22 @@ static PyObject *write_rows(PyObject *self, PyObject *args) {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(rows);
     PyObject **items = PySequence_Fast_ITEMS(rows);
     if (n > (PY_SSIZE_T_MAX - 2) / (ROW_MAX + 1)) return PyErr_NoMemory();
-    PyObject *body = PyBytes_FromStringAndSize(NULL, 2 + n * (ROW_MAX + 1));
-    if (body == NULL) return NULL;
-    char *start = PyBytes_AS_STRING(body), *p = start;
+    char *start = scratch_for((size_t)(2 + n * (ROW_MAX + 1)));
+    if (start == NULL) return PyErr_NoMemory();
+    char *p = start;
     int64_t sums[4] = {0, 0, 0, 0};
     *p++ = '[';
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < n && p != NULL; i++) {
         if (i) *p++ = ',';
         p = put_row(p, items[i], digits, sums);
-        if (p == NULL) {
-            Py_DECREF(body);
-            return NULL;
-        }
     }
-    *p++ = ']';
-    if (_PyBytes_Resize(&body, p - start) < 0) return NULL;
+    PyObject *body = NULL;
+    if (p != NULL) {
+        *p++ = ']';
+        body = PyBytes_FromStringAndSize(start, p - start);
+    }
+    scratch_done(start);
+    if (body == NULL) return NULL;
     PyObject *totals = totals_of(sums, digits);
     if (totals == NULL) {
         Py_DECREF(body);
