@@ -27,7 +27,6 @@ from app.api.schemas.positions import (
     summary_document,
 )
 from app.api.schemas.schedules import ScheduleResponse, schedule_body, schedule_document
-from app.engine.money import Currency, amount_formatter
 from app.engine.option import Option, OptionKind
 from app.engine.restructuring import Restructuring, RestructuringPolicy, RestructuringRequest
 from app.engine.schedule import Schedule
@@ -153,20 +152,28 @@ def option_document(
     """The JSON object of an OptionOut, built straight from the engine's option: a request
     lists ~17 plans with their schedules, which a model would validate string by string.
     schedule_of: schedule_body for a response body (its rows as JSON bytes already)."""
-    c: Currency = option.currency
-
-    fmt = amount_formatter(c)
-
+    unit = option.currency.minor_unit  # amount_formatter's `str(quantize)`, without a call each
+    first, most, payable, cost, penalty, interest = [
+        str(amount.quantize(unit))
+        for amount in (
+            option.first_payment,
+            option.max_payment,
+            option.total_payable,
+            option.total_cost,
+            option.waived_penalty,
+            option.waived_interest,
+        )
+    ]
     return {
         "id": option.id,
-        "kind": option.kind.value,
+        "kind": str(option.kind),  # a StrEnum's str is its value, without the enum property
         "term_months": option.term_months,
         "schedule": schedule_of(option.schedule) if option.schedule else None,
-        "first_payment": fmt(option.first_payment),
-        "max_payment": fmt(option.max_payment),
-        "total_payable": fmt(option.total_payable),
-        "total_cost": fmt(option.total_cost),
-        "waived": {"penalty": fmt(option.waived_penalty), "interest": fmt(option.waived_interest)},
+        "first_payment": first,
+        "max_payment": most,
+        "total_payable": payable,
+        "total_cost": cost,
+        "waived": {"penalty": penalty, "interest": interest},
         "apr": str(option.apr) if option.apr is not None else None,
         "affordable": option.affordable,
         "compliant": option.compliant,

@@ -212,7 +212,7 @@ def _document(schedule: Schedule, rows: object, totals: Totals) -> dict[str, Any
     principal, interest, fee, payment, capitalized = totals
     return {
         "currency": schedule.terms.currency.code,
-        "method": schedule.terms.method.value,
+        "method": str(schedule.terms.method),  # a StrEnum: its value
         "installment_amount": format_units(
             schedule.amount_units, schedule.terms.currency.minor_digits
         ),
