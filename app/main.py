@@ -54,13 +54,17 @@ def create_app() -> FastAPI:
     # declares the guard (deps.CALCULATION_GUARD), which reads this switch
     app.state.calculations_need_key = settings.require_api_key_for_calculations
     # Routes are matched in this order, one after another, so the busiest come first:
-    # liveness (probed every few seconds), then the calculations, then the rest, and FastAPI's
-    # own /openapi.json and /docs last.
+    # liveness (probed every few seconds), then the calculations, then the rest (/healthz and
+    # /metrics, scraped every few seconds too, are two failed matches less for every
+    # calculation), and FastAPI's own /openapi.json and /docs last.
     documentation = list(app.router.routes)
     app.router.routes.clear()
+    liveness = [r for r in operations.router.routes if getattr(r, "path", None) == "/livez"]
+    app.router.routes.extend(map(key_first, liveness))
     calculations = (schedules, positions, positions_batch, restructuring, apr, accruals, examples)
-    for module in (operations, *calculations):
+    for module in calculations:
         add_routes(app, module.router)
+    app.router.routes.extend(key_first(r) for r in operations.router.routes if r not in liveness)
     add_routes(app, agreements.router)
     add_routes(app, documents.router)
     add_routes(app, readiness.router)
