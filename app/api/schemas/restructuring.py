@@ -140,11 +140,6 @@ class OptionOut(BaseModel):
     compliant: bool
     notes: list[str]
 
-    @classmethod
-    def from_engine(cls, option: Option) -> OptionOut:
-        """The model, for responses that embed an option (the case study)."""
-        return cls.model_validate(option_document(option))
-
 
 def option_document(
     option: Option, schedule_of: Callable[[Schedule], dict[str, Any]] = schedule_document
@@ -185,10 +180,6 @@ class OptionsResponse(BaseModel):
     position: PositionSummaryOut
     options: list[OptionOut]
     recommended: str | None
-
-    @classmethod
-    def from_engine(cls, result: Restructuring) -> OptionsResponse:
-        return cls.model_validate(options_document(result))
 
 
 def options_document(

@@ -164,16 +164,11 @@ class ScheduleResponse(BaseModel):
     apr: RateOut = Field(description="Monthly IRR × 12 (年化利率, IRR method)")
     effective_annual_rate: RateOut = Field(description="XIRR at the actual dates, 365-day year")
 
-    @classmethod
-    def from_engine(cls, schedule: Schedule) -> ScheduleResponse:
-        """The model, for responses that embed a schedule (options, the case study)."""
-        return cls.model_validate(schedule_document(schedule))
-
 
 def schedule_document(schedule: Schedule) -> dict[str, Any]:
-    """The JSON object of a ScheduleResponse as plain dicts and strings (the models, the
-    collector's page), printed from the engine's rows in minor units (app/api/rows_json.py) or,
-    when a caller has built the Decimal view already, from that with `str`. Dicts, not pydantic
+    """The JSON object of a ScheduleResponse as plain dicts and strings (the collector's page,
+    tests), printed from the engine's rows in minor units (app/api/rows_json.py) or, when a
+    caller has built the Decimal view already, from that with `str`. Dicts, not pydantic
     models, keep a 600-row document cheap."""
     digits = schedule.terms.currency.minor_digits
     built = vars(schedule).get("installments")
