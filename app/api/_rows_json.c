@@ -40,25 +40,49 @@ static const char PAIRS[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-/* the decimal digits of v, written at p; returns the end */
-static char *put_u64(char *p, uint64_t v) {
-    char tmp[20];
-    char *t = tmp + sizeof(tmp);
+static const uint64_t POWERS[20] = {
+    1ULL,
+    10ULL,
+    100ULL,
+    1000ULL,
+    10000ULL,
+    100000ULL,
+    1000000ULL,
+    10000000ULL,
+    100000000ULL,
+    1000000000ULL,
+    10000000000ULL,
+    100000000000ULL,
+    1000000000000ULL,
+    10000000000000ULL,
+    100000000000000ULL,
+    1000000000000000ULL,
+    10000000000000000ULL,
+    100000000000000000ULL,
+    1000000000000000000ULL,
+    10000000000000000000ULL,
+};
+
+/* the decimal digits of v, written at p from the last (no copy through a buffer: a
+   variable-length memcpy a number was a third of the time); returns the end */
+static inline char *put_u64(char *p, uint64_t v) {
+    int n = 1;
+    while (n < 20 && v >= POWERS[n]) n++;
+    char *end = p + n, *t = end;
     while (v >= 100) {
         unsigned pair = (unsigned)(v % 100);
         v /= 100;
         t -= 2;
-        memcpy(t, PAIRS + 2 * pair, 2);
+        t[0] = PAIRS[2 * pair];
+        t[1] = PAIRS[2 * pair + 1];
     }
     if (v >= 10) {
-        t -= 2;
-        memcpy(t, PAIRS + 2 * v, 2);
+        t[-2] = PAIRS[2 * v];
+        t[-1] = PAIRS[2 * v + 1];
     } else {
-        *--t = (char)('0' + v);
+        t[-1] = (char)('0' + v);
     }
-    size_t n = (size_t)(tmp + sizeof(tmp) - t);
-    memcpy(p, t, n);
-    return p + n;
+    return end;
 }
 
 static char *put_i64(char *p, int64_t v) {
