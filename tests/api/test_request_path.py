@@ -16,8 +16,9 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import orjson
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from pydantic import TypeAdapter
 from pydantic_core import PydanticCustomError
 
 from app.api import problems
+from app.api.responses import json_document
 from app.api.routes import schedules
 from app.api.schemas.common import SignedAmountIn, check_minor_digits, parse_currency
 from app.api.schemas.schedules import ScheduleRequest
@@ -239,3 +241,19 @@ def test_the_digit_limit_of_signed_amounts(amount, accepted):
     else:
         with pytest.raises(ValueError, match="too large"):
             adapter.validate_python(amount)
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 304, 400, 422])
+@pytest.mark.parametrize("document", [{}, {"a": "12000.00", "b": [1, None]}, "文本"])
+def test_json_document_is_the_response_starlette_builds(document, status):
+    """The same body, status and headers (names, values, order) as Starlette's Response for
+    the same bytes; a 204 or 304 has no Content-Length there, so none here either."""
+    ours = json_document(document, status)
+    theirs = Response(orjson.dumps(document), status_code=status, media_type="application/json")
+    assert (ours.status_code, ours.body, ours.raw_headers) == (
+        theirs.status_code,
+        theirs.body,
+        theirs.raw_headers,
+    )
+    assert ours.headers["content-type"] == "application/json"
+    assert ours.background is None
