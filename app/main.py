@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from app.api import middleware, problems
 from app.api.deps import database_lifespan, key_first
@@ -23,6 +24,12 @@ from app.api.routes import (
 from app.settings import get_settings
 from app.ui import install as install_ui
 
+# FastAPI's own OpenTelemetry bridge is off: the service reports through its Prometheus
+# metrics and JSON access lines (SPEC §9) and configures no OpenTelemetry provider, yet the
+# bridge asks the global providers on every request whether one was configured (~3 µs, a
+# tenth of a /livez; docs/decisions.md).
+NO_TELEMETRY = TelemetryConfig(tracing=False, metrics=False, logs=False)
+
 
 def create_app() -> FastAPI:
     app = FastAPI(
@@ -37,9 +44,7 @@ def create_app() -> FastAPI:
         # /docs and /redoc are served from the service's own files by app.ui (no CDN)
         docs_url=None,
         redoc_url=None,
-        # FastAPI's native OpenTelemetry asks the global providers on every request; the
-        # service exports its own metrics (/metrics) and JSON logs, and no OTel provider
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        telemetry=NO_TELEMETRY,
     )
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -49,13 +54,17 @@ def create_app() -> FastAPI:
     # declares the guard (deps.CALCULATION_GUARD), which reads this switch
     app.state.calculations_need_key = settings.require_api_key_for_calculations
     # Routes are matched in this order, one after another, so the busiest come first:
-    # liveness (probed every few seconds), then the calculations, then the rest, and FastAPI's
-    # own /openapi.json and /docs last.
+    # liveness (probed every few seconds), then the calculations, then the rest (/healthz and
+    # /metrics, scraped every few seconds too, are two failed matches less for every
+    # calculation), and FastAPI's own /openapi.json and /docs last.
     documentation = list(app.router.routes)
     app.router.routes.clear()
+    liveness = [r for r in operations.router.routes if getattr(r, "path", None) == "/livez"]
+    app.router.routes.extend(map(key_first, liveness))
     calculations = (schedules, positions, positions_batch, restructuring, apr, accruals, examples)
-    for module in (operations, *calculations):
+    for module in calculations:
         add_routes(app, module.router)
+    app.router.routes.extend(key_first(r) for r in operations.router.routes if r not in liveness)
     add_routes(app, agreements.router)
     add_routes(app, documents.router)
     add_routes(app, readiness.router)

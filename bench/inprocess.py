@@ -131,8 +131,8 @@ def stage_calls(bodies: Path) -> Calls:
     """The stages of each calculation route on the reference bodies: validate, compute, write."""
     from app.api.responses import json_document
     from app.api.schemas.positions import PositionRequest, position_document
-    from app.api.schemas.restructuring import OptionsRequest, options_document
-    from app.api.schemas.schedules import ScheduleRequest, schedule_document
+    from app.api.schemas.restructuring import OptionsRequest, options_body
+    from app.api.schemas.schedules import ScheduleRequest, schedule_body
     from app.engine.position import position_as_of
     from app.engine.restructuring import restructuring_options
     from app.engine.schedule import build_schedule
@@ -149,7 +149,7 @@ def stage_calls(bodies: Path) -> Calls:
                 lambda t=schedule.terms: build_schedule(t)
             ),
             f"/v1/schedules ({label}): write the response": (
-                lambda s=schedule: json_document(schedule_document(s))
+                lambda s=schedule: json_document(schedule_body(s))
             ),
         }
     raw = (bodies / "pos.json").read_bytes()
@@ -182,7 +182,7 @@ def stage_calls(bodies: Path) -> Calls:
             lambda: restructuring_options(options.to_engine())
         ),
         "/v1/restructuring/options: write the response": (
-            lambda: json_document(options_document(result))
+            lambda: json_document(options_body(result))
         ),
     }
     return calls

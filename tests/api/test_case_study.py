@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from app.api.routes.examples import CaseStudyResponse
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -66,3 +68,26 @@ def test_case_study_story(client):
     standing = story["standing"]
     assert [i["status"] for i in standing["installments"]] == ["paid"] * 3 + ["upcoming"] * 3
     assert standing["summary"]["total_overdue"] == "0.00"
+
+
+def test_case_study_body_is_its_published_model(client):
+    """The route prints the calculation routes' documents (rows by the C row writer), not a
+    model: the body must be exactly what its published model prints for the same values, key
+    order included, and the schedule embedded in it what POST /v1/schedules answers."""
+    response = client.get("/v1/examples/case-study")
+    assert response.headers["content-type"] == "application/json"
+    model = CaseStudyResponse.model_validate_json(response.content)
+    assert model.model_dump_json().encode() == response.content
+    story = response.json()
+    loan = story["assumptions"]
+    schedule = client.post(
+        "/v1/schedules",
+        json={
+            "principal": loan["principal"],
+            "daily_rate": loan["daily_rate"],
+            "day_count": loan["day_count"],
+            "term_months": len(story["original_schedule"]["installments"]),
+            "start_date": loan["start_date"],
+        },
+    )
+    assert schedule.json() == story["original_schedule"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from app.api.deps import CALCULATION_GUARD
-from app.api.schemas.positions import PositionResponse
-from app.api.schemas.restructuring import OptionOut, OptionsResponse
-from app.api.schemas.schedules import ScheduleResponse
+from app.api.responses import json_document
+from app.api.schemas.positions import PositionResponse, position_document
+from app.api.schemas.restructuring import (
+    OptionOut,
+    OptionsResponse,
+    option_document,
+    options_body,
+)
+from app.api.schemas.schedules import ScheduleResponse, schedule_body
 from app.engine.case_study import CAPACITY, LOAN, RESTRUCTURED_ON, case_study
 from app.engine.money import format_amount
 
@@ -34,23 +40,28 @@ class CaseStudyResponse(BaseModel):
     standing: PositionResponse
 
 
-@router.get("/case-study")
-def get_case_study() -> CaseStudyResponse:
+@router.get("/case-study", response_model=CaseStudyResponse)
+def get_case_study() -> Response:
     """The 12,000-yuan 借呗 case study: schedule, overdue position, options, plan, standing."""
     story = case_study()
-    return CaseStudyResponse(
-        assumptions=CaseStudyAssumptions(
-            principal=format_amount(LOAN.principal, LOAN.currency),
-            daily_rate=format(LOAN.rate.daily_rate.normalize(), "f"),
-            annual_rate=format(LOAN.rate.annual_rate.normalize(), "f"),
-            day_count=int(LOAN.rate.day_count),
-            start_date=LOAN.start_date.isoformat(),
-            restructured_on=RESTRUCTURED_ON.isoformat(),
-            capacity=format_amount(CAPACITY, LOAN.currency),
-        ),
-        original_schedule=ScheduleResponse.from_engine(story.schedule),
-        position=PositionResponse.from_engine(story.position),
-        options=OptionsResponse.from_engine(story.restructuring),
-        chosen=OptionOut.from_engine(story.chosen),
-        standing=PositionResponse.from_engine(story.standing),
+    # the documents the calculation routes print (schedules' rows by the C row writer), in
+    # CaseStudyResponse's field order: the published model, without validating ~2,000 strings
+    assumptions = CaseStudyAssumptions(
+        principal=format_amount(LOAN.principal, LOAN.currency),
+        daily_rate=format(LOAN.rate.daily_rate.normalize(), "f"),
+        annual_rate=format(LOAN.rate.annual_rate.normalize(), "f"),
+        day_count=int(LOAN.rate.day_count),
+        start_date=LOAN.start_date.isoformat(),
+        restructured_on=RESTRUCTURED_ON.isoformat(),
+        capacity=format_amount(CAPACITY, LOAN.currency),
+    )
+    return json_document(
+        {
+            "assumptions": assumptions.model_dump(),
+            "original_schedule": schedule_body(story.schedule),
+            "position": position_document(story.position),
+            "options": options_body(story.restructuring),
+            "chosen": option_document(story.chosen, schedule_body),
+            "standing": position_document(story.standing),
+        }
     )

@@ -6,7 +6,7 @@ from app.api.deps import CALCULATION_GUARD
 from app.api.json_body import JsonBodyRoute
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.responses import json_document
-from app.api.schemas.schedules import ScheduleRequest, ScheduleResponse, schedule_document
+from app.api.schemas.schedules import ScheduleRequest, ScheduleResponse, schedule_body
 from app.engine.schedule import build_schedule
 
 router = APIRouter(
@@ -20,4 +20,4 @@ router = APIRouter(
 @router.post("", response_model=ScheduleResponse, responses=PROBLEM_RESPONSES)
 async def create_schedule(body: ScheduleRequest) -> Response:
     """Compute a repayment schedule (还款计划); nothing is stored."""
-    return json_document(schedule_document(build_schedule(body.to_terms())))
+    return json_document(schedule_body(build_schedule(body.to_terms())))

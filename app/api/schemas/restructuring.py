@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -25,10 +26,10 @@ from app.api.schemas.positions import (
     PositionSummaryOut,
     summary_document,
 )
-from app.api.schemas.schedules import ScheduleResponse, schedule_document
-from app.engine.money import Currency, amount_formatter
+from app.api.schemas.schedules import ScheduleResponse, schedule_body, schedule_document
 from app.engine.option import Option, OptionKind
 from app.engine.restructuring import Restructuring, RestructuringPolicy, RestructuringRequest
+from app.engine.schedule import Schedule
 
 Term = Annotated[int, Field(ge=1, le=600, strict=True)]
 _DEFAULT = RestructuringPolicy()  # SPEC §6's defaults: the engine's
@@ -139,29 +140,35 @@ class OptionOut(BaseModel):
     compliant: bool
     notes: list[str]
 
-    @classmethod
-    def from_engine(cls, option: Option) -> OptionOut:
-        """The model, for responses that embed an option (the case study)."""
-        return cls.model_validate(option_document(option))
 
-
-def option_document(option: Option) -> dict[str, Any]:
+def option_document(
+    option: Option, schedule_of: Callable[[Schedule], dict[str, Any]] = schedule_document
+) -> dict[str, Any]:
     """The JSON object of an OptionOut, built straight from the engine's option: a request
-    lists ~17 plans with their schedules, which a model would validate string by string."""
-    c: Currency = option.currency
-
-    fmt = amount_formatter(c)
-
+    lists ~17 plans with their schedules, which a model would validate string by string.
+    schedule_of: schedule_body for a response body (its rows as JSON bytes already)."""
+    unit = option.currency.minor_unit  # amount_formatter's `str(quantize)`, without a call each
+    first, most, payable, cost, penalty, interest = [
+        str(amount.quantize(unit))
+        for amount in (
+            option.first_payment,
+            option.max_payment,
+            option.total_payable,
+            option.total_cost,
+            option.waived_penalty,
+            option.waived_interest,
+        )
+    ]
     return {
         "id": option.id,
-        "kind": option.kind.value,
+        "kind": str(option.kind),  # a StrEnum's str is its value, without the enum property
         "term_months": option.term_months,
-        "schedule": schedule_document(option.schedule) if option.schedule else None,
-        "first_payment": fmt(option.first_payment),
-        "max_payment": fmt(option.max_payment),
-        "total_payable": fmt(option.total_payable),
-        "total_cost": fmt(option.total_cost),
-        "waived": {"penalty": fmt(option.waived_penalty), "interest": fmt(option.waived_interest)},
+        "schedule": schedule_of(option.schedule) if option.schedule else None,
+        "first_payment": first,
+        "max_payment": most,
+        "total_payable": payable,
+        "total_cost": cost,
+        "waived": {"penalty": penalty, "interest": interest},
         "apr": str(option.apr) if option.apr is not None else None,
         "affordable": option.affordable,
         "compliant": option.compliant,
@@ -174,16 +181,19 @@ class OptionsResponse(BaseModel):
     options: list[OptionOut]
     recommended: str | None
 
-    @classmethod
-    def from_engine(cls, result: Restructuring) -> OptionsResponse:
-        return cls.model_validate(options_document(result))
 
-
-def options_document(result: Restructuring) -> dict[str, Any]:
+def options_document(
+    result: Restructuring, schedule_of: Callable[[Schedule], dict[str, Any]] = schedule_document
+) -> dict[str, Any]:
     """The JSON object of an OptionsResponse (see option_document)."""
     position = result.position
     return {
         "position": summary_document(position.summary, position.contract.currency),
-        "options": [option_document(o) for o in result.options],
+        "options": [option_document(o, schedule_of) for o in result.options],
         "recommended": result.recommended,
     }
+
+
+def options_body(result: Restructuring) -> dict[str, Any]:
+    """options_document for a response body only (json_document): see schedule_body."""
+    return options_document(result, schedule_body)

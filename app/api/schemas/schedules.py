@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.api.rows_json import Totals, unit_rows, unit_totals, wire_rows
 from app.api.schemas.common import (
     MAX_ANNUAL_RATE,
     MAX_PRINCIPAL,
@@ -34,7 +35,6 @@ from app.engine.schedule import (
     LoanTerms,
     Method,
     Schedule,
-    totals_units,
 )
 
 
@@ -69,6 +69,9 @@ class RateTerms(RequestModel):
         return parse_currency(self.currency)
 
 
+_TERMS = "_engine_terms"  # where a validated ScheduleRequest keeps its LoanTerms
+
+
 class ScheduleRequest(RateTerms):
     """A loan's terms; also the `loan` of a position request."""
 
@@ -93,16 +96,17 @@ class ScheduleRequest(RateTerms):
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_LOAN]})
 
-    # the engine's terms, built once when the request is validated (the check needs them)
-    _terms: LoanTerms | None = PrivateAttr(None)
-
     @model_validator(mode="after")
     def _check(self) -> ScheduleRequest:
-        self._terms = self._build_terms()
+        # built once, here (what the engine refuses is the body's 422), and kept in the
+        # instance's __dict__, where pydantic looks for no field: a private attribute would
+        # cost ~2 µs a request in pydantic's __getattr__, a cached_property its lock
+        self.__dict__[_TERMS] = self._build_terms()
         return self
 
     def to_terms(self) -> LoanTerms:
-        return self._terms or self._build_terms()
+        terms: LoanTerms | None = self.__dict__.get(_TERMS)
+        return terms if terms is not None else self._build_terms()  # model_construct: unchecked
 
     def _build_terms(self) -> LoanTerms:
         currency = self.money
@@ -160,24 +164,23 @@ class ScheduleResponse(BaseModel):
     apr: RateOut = Field(description="Monthly IRR × 12 (年化利率, IRR method)")
     effective_annual_rate: RateOut = Field(description="XIRR at the actual dates, 365-day year")
 
-    @classmethod
-    def from_engine(cls, schedule: Schedule) -> ScheduleResponse:
-        """The model, for responses that embed a schedule (options, the case study)."""
-        return cls.model_validate(schedule_document(schedule))
-
 
 def schedule_document(schedule: Schedule) -> dict[str, Any]:
-    """The JSON object of a ScheduleResponse, printed straight from the engine's rows in minor
-    units (or, when a caller has built the Decimal view already, from that with `str`):
-    `pattern % divmod(units, scale)` gives the currency's digits exactly ("2509.07";
-    JPY's "%d%.0s" drops the remainder). Only a principal can be negative (negative
-    amortization); format_units prints those. A row's opening is the previous row's closing,
-    printed once. Dicts, not pydantic models, keep a 600-row response cheap.
-    """
+    """The JSON object of a ScheduleResponse as plain dicts and strings (the collector's page,
+    tests), printed from the engine's rows in minor units (app/api/rows_json.py) or, when a
+    caller has built the Decimal view already, from that with `str`. Dicts, not pydantic
+    models, keep a 600-row document cheap."""
+    digits = schedule.terms.currency.minor_digits
     built = vars(schedule).get("installments")
-    if built is not None:  # the Decimal view exists already (a plan's): C's str prints faster
-        return _document(schedule, _decimal_rows(built))
-    return _document(schedule, _unit_rows(schedule))
+    # the Decimal view exists already (a plan's): C's str prints faster
+    rows = _decimal_rows(built) if built is not None else unit_rows(schedule.rows, digits)
+    return _document(schedule, rows, unit_totals(schedule.rows, digits))
+
+
+def schedule_body(schedule: Schedule) -> dict[str, Any]:
+    """schedule_document for a response body only (json_document): the installments are
+    their JSON bytes already (orjson.Fragment, from the C row writer), the same bytes."""
+    return _document(schedule, *wire_rows(schedule.rows, schedule.terms.currency.minor_digits))
 
 
 def _decimal_rows(installments: tuple[Installment, ...]) -> list[dict[str, Any]]:
@@ -200,61 +203,21 @@ def _decimal_rows(installments: tuple[Installment, ...]) -> list[dict[str, Any]]
     ]
 
 
-def _unit_rows(schedule: Schedule) -> list[dict[str, Any]]:
-    digits = schedule.terms.currency.minor_digits
-    scale = 10**digits
-    pattern = f"%d.%0{digits}d" if digits else "%d%.0s"
-    rows: list[dict[str, Any]] = []
-    append = rows.append
-    previous, previous_text = None, ""
-    repeated: dict[int, str] = {}  # payment, fee, capitalized: the same on most rows
-
-    def text(units: int) -> str:
-        value = repeated.get(units)
-        if value is None:
-            value = repeated[units] = pattern % divmod(units, scale)
-        return value
-
-    for number, due, days, opening, principal, interest, fee, capitalized, closing in schedule.rows:
-        closing_text = pattern % divmod(closing, scale)
-        append(
-            {
-                "number": number,
-                "due_date": due.isoformat(),
-                "days": days,
-                "opening_principal": (
-                    previous_text if opening == previous else pattern % divmod(opening, scale)
-                ),
-                "principal": (
-                    pattern % divmod(principal, scale)
-                    if principal >= 0
-                    else format_units(principal, digits)
-                ),
-                "interest": pattern % divmod(interest, scale),
-                "fee": text(fee),
-                "payment": text(principal + interest + fee),
-                "capitalized_interest": text(capitalized),
-                "closing_principal": closing_text,
-            }
-        )
-        previous, previous_text = closing, closing_text
-    return rows
-
-
-def _document(schedule: Schedule, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    digits = schedule.terms.currency.minor_digits
-    principal, interest, fee, payment, capitalized = totals_units(schedule.rows)
+def _document(schedule: Schedule, rows: object, totals: Totals) -> dict[str, Any]:
+    principal, interest, fee, payment, capitalized = totals
     return {
         "currency": schedule.terms.currency.code,
-        "method": schedule.terms.method.value,
-        "installment_amount": format_units(schedule.amount_units, digits),
+        "method": str(schedule.terms.method),  # a StrEnum: its value
+        "installment_amount": format_units(
+            schedule.amount_units, schedule.terms.currency.minor_digits
+        ),
         "installments": rows,
         "totals": {
-            "principal": format_units(principal, digits),
-            "interest": format_units(interest, digits),
-            "fee": format_units(fee, digits),
-            "payment": format_units(payment, digits),
-            "capitalized_interest": format_units(capitalized, digits),
+            "principal": principal,
+            "interest": interest,
+            "fee": fee,
+            "payment": payment,
+            "capitalized_interest": capitalized,
         },
         "apr": str(schedule.apr),
         "effective_annual_rate": str(schedule.effective_annual_rate),
