@@ -25,10 +25,12 @@ from app.api.schemas.examples import CASE_STUDY_POSITION
 from app.api.schemas.schedules import RateTerms, ScheduleRequest
 from app.engine.allocation import DEFAULT_ORDER, AllocationRule, AppliedPayment, Payment, Strategy
 from app.engine.dates import DayCount
-from app.engine.ledger import Component, ScheduledInstallment
-from app.engine.money import Currency, amount_formatter
+from app.engine.ledger import COMPONENTS, Component, ScheduledInstallment
+from app.engine.money import Currency
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import (
+    INSTALLMENT_AMOUNTS,
+    SUMMARY_AMOUNTS,
     InstallmentPosition,
     InstallmentStatus,
     LoanContract,
@@ -40,6 +42,7 @@ from app.engine.position import (
 from app.engine.position import (
     loan_contract as engine_loan_contract,
 )
+from app.engine.rounding import format_units
 
 _DEFAULT_PENALTY = PenaltyRule()  # SPEC §5's default rule: the engine's
 
@@ -185,14 +188,8 @@ class PositionRequest(RequestModel):
             ScheduledInstallment(n, r.due_date, r.principal, r.interest, r.fee)
             for n, r in enumerate(s.installments, start=1)
         )
-        return LoanContract(
-            s.money,
-            s.rounding,
-            s.start_date,
-            s.contract_rate(),
-            rows,
-            True,
-            rows[0].payment,
+        return LoanContract.of_installments(
+            s.money, s.rounding, s.start_date, s.contract_rate(), rows, True, rows[0].payment
         )
 
     def engine_payments(self) -> list[Payment]:
@@ -260,25 +257,34 @@ class PositionSummaryOut(BaseModel):
 
 def summary_document(s: PositionSummary, currency: Currency) -> dict[str, Any]:
     """The JSON object of a PositionSummaryOut, built straight from the engine's summary."""
+    return _summary_document(s, _units_formatter(currency.minor_digits))
 
-    fmt = amount_formatter(currency)
 
-    return {
-        "overdue_principal": fmt(s.overdue_principal),
-        "overdue_interest": fmt(s.overdue_interest),
-        "overdue_fee": fmt(s.overdue_fee),
-        "outstanding_penalty": fmt(s.outstanding_penalty),
-        "total_overdue": fmt(s.total_overdue),
-        "outstanding_principal": fmt(s.outstanding_principal),
-        "accrued_interest": fmt(s.accrued_interest),
-        "payoff_amount": fmt(s.payoff_amount),
-        "penalty_capped": s.penalty_capped,
-        "days_past_due": s.days_past_due,
-        "bucket": s.bucket,
-        "classification": s.classification,
-        "next_due_date": s.next_due_date.isoformat() if s.next_due_date else None,
-        "next_payment": fmt(s.next_payment) if s.next_payment is not None else None,
-    }
+def _units_formatter(digits: int) -> Callable[[int], str]:
+    """format_units for one currency, remembering what it printed: a position's ~100 amounts
+    repeat (zeros, the scheduled amounts paid in full)."""
+    printed: dict[int, str] = {}
+
+    def text(units: int) -> str:
+        try:
+            return printed[units]
+        except KeyError:
+            printed[units] = shown = format_units(units, digits)
+            return shown
+
+    return text
+
+
+def _summary_document(s: PositionSummary, fmt: Callable[[int], str]) -> dict[str, Any]:
+    document: dict[str, Any] = dict(zip(SUMMARY_AMOUNTS, map(fmt, s.amounts), strict=True))
+    document["penalty_capped"] = s.penalty_capped
+    document["days_past_due"] = s.days_past_due
+    document["bucket"] = s.bucket
+    document["classification"] = s.classification
+    document["next_due_date"] = s.next_due_date.isoformat() if s.next_due_date else None
+    units = s.next_payment_units
+    document["next_payment"] = None if units is None else fmt(units)
+    return document
 
 
 class PositionResponse(BaseModel):
@@ -295,48 +301,45 @@ class PositionResponse(BaseModel):
 
 
 def position_document(position: Position) -> dict[str, Any]:
-    """The JSON object of a PositionResponse, built straight from the engine's position: a
-    model would validate every one of its ~20 strings a row again (a quarter of the route's
-    time)."""
+    """The JSON object of a PositionResponse, built straight from the engine's position in
+    minor units: a model would validate every one of its ~20 strings a row again."""
     currency = position.contract.currency
-
-    fmt = amount_formatter(currency)
+    fmt = _units_formatter(currency.minor_digits)
+    installment_fields = ("number", "due_date", "principal", "interest", "fee", "payment")
+    installment_fields += (*INSTALLMENT_AMOUNTS, "days_past_due", "status", "settled_on")
 
     def row(r: InstallmentPosition) -> dict[str, Any]:
-        s = r.scheduled
-        return {
-            "number": s.number,
-            "due_date": s.due_date.isoformat(),
-            "principal": fmt(s.principal),
-            "interest": fmt(s.interest),
-            "fee": fmt(s.fee),
-            "payment": fmt(s.payment),
-            "paid_principal": fmt(r.paid_principal),
-            "paid_interest": fmt(r.paid_interest),
-            "paid_fee": fmt(r.paid_fee),
-            "paid_penalty": fmt(r.paid_penalty),
-            "outstanding_principal": fmt(r.outstanding_principal),
-            "outstanding_interest": fmt(r.outstanding_interest),
-            "outstanding_fee": fmt(r.outstanding_fee),
-            "cancelled_interest": fmt(r.cancelled_interest),
-            "cancelled_fee": fmt(r.cancelled_fee),
-            "penalty_accrued": fmt(r.penalty_accrued),
-            "outstanding_penalty": fmt(r.outstanding_penalty),
-            "days_past_due": r.days_past_due,
-            "status": r.status.value,
-            "settled_on": r.settled_on.isoformat() if r.settled_on else None,
-        }
+        number, due, principal, interest, fee = r.row
+        settled_on = r.settled_on
+        return dict(
+            zip(
+                installment_fields,
+                (
+                    number,
+                    due.isoformat(),
+                    fmt(principal),
+                    fmt(interest),
+                    fmt(fee),
+                    fmt(principal + interest + fee),
+                    *map(fmt, r.amounts),
+                    r.days_past_due,
+                    r.status.value,
+                    None if settled_on is None else settled_on.isoformat(),
+                ),
+                strict=True,
+            )
+        )
 
     def applied(a: AppliedPayment) -> dict[str, Any]:
         return {
             "reference": a.payment.reference,
             "date": a.payment.date.isoformat(),
-            "amount": fmt(a.payment.amount),
+            "amount": fmt(a.units),
             "allocations": [
-                {"number": x.number, "component": x.component.value, "amount": fmt(x.amount)}
+                {"number": x.number, "component": COMPONENT_NAMES[x.slot], "amount": fmt(x.units)}
                 for x in a.allocations
             ],
-            "unapplied": fmt(a.unapplied),
+            "unapplied": fmt(a.unapplied_units),
         }
 
     return {
@@ -344,8 +347,10 @@ def position_document(position: Position) -> dict[str, Any]:
         "as_of": position.as_of.isoformat(),
         "installments": [row(r) for r in position.installments],
         "payments": [applied(a) for a in position.payments],
-        "summary": summary_document(position.summary, currency),
+        "summary": _summary_document(position.summary, fmt),
     }
 
+
+COMPONENT_NAMES = tuple(c.value for c in COMPONENTS)
 
 __all__ = ["PositionRequest", "PositionResponse", "loan_contract"]
