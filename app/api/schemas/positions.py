@@ -29,8 +29,6 @@ from app.engine.ledger import COMPONENTS, Component, ScheduledInstallment
 from app.engine.money import Currency
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import (
-    INSTALLMENT_AMOUNTS,
-    SUMMARY_AMOUNTS,
     InstallmentPosition,
     InstallmentStatus,
     LoanContract,
@@ -257,34 +255,46 @@ class PositionSummaryOut(BaseModel):
 
 def summary_document(s: PositionSummary, currency: Currency) -> dict[str, Any]:
     """The JSON object of a PositionSummaryOut, built straight from the engine's summary."""
-    return _summary_document(s, _units_formatter(currency.minor_digits))
+    return _summary_document(s, _Printed(currency.minor_digits))
 
 
-def _units_formatter(digits: int) -> Callable[[int], str]:
-    """format_units for one currency, remembering what it printed: a position's ~100 amounts
-    repeat (zeros, the scheduled amounts paid in full)."""
-    printed: dict[int, str] = {}
+class _Printed(dict[int, str]):
+    """Amounts in minor units as their JSON strings, each printed once: a position's ~100
+    amounts repeat (zeros, the scheduled amounts paid in full), and a hit is a dict look-up
+    with no Python call."""
 
-    def text(units: int) -> str:
-        try:
-            return printed[units]
-        except KeyError:
-            printed[units] = shown = format_units(units, digits)
-            return shown
+    __slots__ = ("digits",)
 
-    return text
+    def __init__(self, digits: int) -> None:
+        super().__init__()
+        self.digits = digits
+
+    def __missing__(self, units: int) -> str:
+        self[units] = text = format_units(units, self.digits)
+        return text
 
 
-def _summary_document(s: PositionSummary, fmt: Callable[[int], str]) -> dict[str, Any]:
-    document: dict[str, Any] = dict(zip(SUMMARY_AMOUNTS, map(fmt, s.amounts), strict=True))
-    document["penalty_capped"] = s.penalty_capped
-    document["days_past_due"] = s.days_past_due
-    document["bucket"] = s.bucket
-    document["classification"] = s.classification
-    document["next_due_date"] = s.next_due_date.isoformat() if s.next_due_date else None
+def _summary_document(s: PositionSummary, printed: _Printed) -> dict[str, Any]:
+    overdue_principal, overdue_interest, overdue_fee, penalty, total, principal, accrued, payoff = (
+        map(printed.__getitem__, s.amounts)
+    )
     units = s.next_payment_units
-    document["next_payment"] = None if units is None else fmt(units)
-    return document
+    return {
+        "overdue_principal": overdue_principal,
+        "overdue_interest": overdue_interest,
+        "overdue_fee": overdue_fee,
+        "outstanding_penalty": penalty,
+        "total_overdue": total,
+        "outstanding_principal": principal,
+        "accrued_interest": accrued,
+        "payoff_amount": payoff,
+        "penalty_capped": s.penalty_capped,
+        "days_past_due": s.days_past_due,
+        "bucket": s.bucket,
+        "classification": s.classification,
+        "next_due_date": s.next_due_date.isoformat() if s.next_due_date else None,
+        "next_payment": None if units is None else printed[units],
+    }
 
 
 class PositionResponse(BaseModel):
@@ -304,42 +314,61 @@ def position_document(position: Position) -> dict[str, Any]:
     """The JSON object of a PositionResponse, built straight from the engine's position in
     minor units: a model would validate every one of its ~20 strings a row again."""
     currency = position.contract.currency
-    fmt = _units_formatter(currency.minor_digits)
-    installment_fields = ("number", "due_date", "principal", "interest", "fee", "payment")
-    installment_fields += (*INSTALLMENT_AMOUNTS, "days_past_due", "status", "settled_on")
+    printed = _Printed(currency.minor_digits)
 
     def row(r: InstallmentPosition) -> dict[str, Any]:
         number, due, principal, interest, fee = r.row
+        (
+            paid_principal,
+            paid_interest,
+            paid_fee,
+            paid_penalty,
+            outstanding_principal,
+            outstanding_interest,
+            outstanding_fee,
+            cancelled_interest,
+            cancelled_fee,
+            penalty_accrued,
+            outstanding_penalty,
+        ) = map(printed.__getitem__, r.amounts)
         settled_on = r.settled_on
-        return dict(
-            zip(
-                installment_fields,
-                (
-                    number,
-                    due.isoformat(),
-                    fmt(principal),
-                    fmt(interest),
-                    fmt(fee),
-                    fmt(principal + interest + fee),
-                    *map(fmt, r.amounts),
-                    r.days_past_due,
-                    r.status.value,
-                    None if settled_on is None else settled_on.isoformat(),
-                ),
-                strict=True,
-            )
-        )
+        return {
+            "number": number,
+            "due_date": due.isoformat(),
+            "principal": printed[principal],
+            "interest": printed[interest],
+            "fee": printed[fee],
+            "payment": printed[principal + interest + fee],
+            "paid_principal": paid_principal,
+            "paid_interest": paid_interest,
+            "paid_fee": paid_fee,
+            "paid_penalty": paid_penalty,
+            "outstanding_principal": outstanding_principal,
+            "outstanding_interest": outstanding_interest,
+            "outstanding_fee": outstanding_fee,
+            "cancelled_interest": cancelled_interest,
+            "cancelled_fee": cancelled_fee,
+            "penalty_accrued": penalty_accrued,
+            "outstanding_penalty": outstanding_penalty,
+            "days_past_due": r.days_past_due,
+            "status": r.status.value,
+            "settled_on": None if settled_on is None else settled_on.isoformat(),
+        }
 
     def applied(a: AppliedPayment) -> dict[str, Any]:
         return {
             "reference": a.payment.reference,
             "date": a.payment.date.isoformat(),
-            "amount": fmt(a.units),
+            "amount": printed[a.units],
             "allocations": [
-                {"number": x.number, "component": COMPONENT_NAMES[x.slot], "amount": fmt(x.units)}
+                {
+                    "number": x.number,
+                    "component": COMPONENT_NAMES[x.slot],
+                    "amount": printed[x.units],
+                }
                 for x in a.allocations
             ],
-            "unapplied": fmt(a.unapplied_units),
+            "unapplied": printed[a.unapplied_units],
         }
 
     return {
@@ -347,7 +376,7 @@ def position_document(position: Position) -> dict[str, Any]:
         "as_of": position.as_of.isoformat(),
         "installments": [row(r) for r in position.installments],
         "payments": [applied(a) for a in position.payments],
-        "summary": _summary_document(position.summary, fmt),
+        "summary": _summary_document(position.summary, printed),
     }
 
 
