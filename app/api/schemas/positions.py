@@ -97,6 +97,8 @@ class PenaltyRuleIn(RequestModel):
     cap_annual_rate: RateIn | None = None
 
     def to_engine(self) -> PenaltyRule:
+        if self is _UNSTATED_PENALTY:  # most requests: SPEC §5's default rule, built once
+            return _DEFAULT_PENALTY
         if self.rate_multiplier is not None and self.daily_rate is not None:
             raise PydanticCustomError(
                 "penalty", "give at most one of rate_multiplier or daily_rate"
@@ -130,11 +132,20 @@ class AllocationRuleIn(RequestModel):
     strategy: Strategy = Strategy.INSTALLMENT_FIRST
 
     def to_engine(self) -> AllocationRule:
+        if self is _UNSTATED_ALLOCATION:
+            return _DEFAULT_ALLOCATION
         if len(set(self.order)) != 4:
             raise PydanticCustomError(
                 "order", "order must name each of penalty, fee, interest, principal once"
             )
         return AllocationRule(tuple(self.order), self.strategy)
+
+
+# the rules of a request that states none: one shared instance each (see shared_default),
+# whose engine rules are the engine's defaults
+_UNSTATED_PENALTY = PenaltyRuleIn()
+_UNSTATED_ALLOCATION = AllocationRuleIn()
+_DEFAULT_ALLOCATION = AllocationRule()
 
 
 class PositionRequest(RequestModel):
@@ -146,8 +157,8 @@ class PositionRequest(RequestModel):
         default_factory=list, json_schema_extra={"default": []}
     )
     as_of: DateIn
-    penalty: PenaltyRuleIn = shared_default(PenaltyRuleIn())
-    allocation: AllocationRuleIn = shared_default(AllocationRuleIn())
+    penalty: PenaltyRuleIn = shared_default(_UNSTATED_PENALTY)
+    allocation: AllocationRuleIn = shared_default(_UNSTATED_ALLOCATION)
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_POSITION]})
 
@@ -173,9 +184,10 @@ class PositionRequest(RequestModel):
 
     @property
     def currency(self) -> Currency:
-        terms = self.loan if self.loan is not None else self.schedule
-        assert terms is not None
-        return terms.money
+        if self.loan is not None:
+            return self.loan.to_terms().currency  # built once, when the loan was validated
+        assert self.schedule is not None
+        return self.schedule.money
 
     def contract(self) -> LoanContract:
         if self.loan is not None:
