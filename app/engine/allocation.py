@@ -195,9 +195,11 @@ def apply_payment(
     ledgers)."""
     day = payment.date
     purse = _Purse(day, units, basis.digits, log)
-    unsettled = [led for led in ledgers if led.settled_on is None]
-    due = [led for led in unsettled if led.due_date <= day]
-    later = [led for led in unsettled if led.due_date > day]
+    due: list[InstallmentLedger] = []
+    later: list[InstallmentLedger] = []
+    for led in ledgers:
+        if led.settled_on is None:
+            (due if led.due_date <= day else later).append(led)
     order = [SLOT[c] for c in rule.order]
     if rule.strategy is Strategy.INSTALLMENT_FIRST:
         purse.pay_in_turn([(led, c) for led in due for c in order])

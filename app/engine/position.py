@@ -395,23 +395,32 @@ def _installment_position(led: InstallmentLedger, as_of: date, digits: int) -> I
 def _summary(
     rows: Sequence[InstallmentPosition], accrued_interest: int, capped: bool, as_of: date
 ) -> PositionSummary:
-    overdue = [r.amounts for r in rows if r.status is InstallmentStatus.OVERDUE]
-    overdue_principal = sum(a[4] for a in overdue)
-    overdue_interest = sum(a[5] for a in overdue)
-    overdue_fee = sum(a[6] for a in overdue)
-    outstanding_penalty = sum(r.amounts[10] for r in rows)
+    overdue_principal = overdue_interest = overdue_fee = outstanding_penalty = 0
+    outstanding_principal = due_today = later_principal = days = 0
+    upcoming = None  # the first unpaid installment due on or after as_of
+    for r in rows:
+        amounts, status, due = r.amounts, r.status, r.row.due_date
+        outstanding_principal += amounts[4]
+        outstanding_penalty += amounts[10]
+        if status is InstallmentStatus.OVERDUE:
+            overdue_principal += amounts[4]
+            overdue_interest += amounts[5]
+            overdue_fee += amounts[6]
+            days = max(days, r.days_past_due)
+        elif status is InstallmentStatus.DUE_TODAY:
+            due_today += r.outstanding_units
+        if due > as_of:
+            later_principal += amounts[4]
+        if upcoming is None and due >= as_of and r.is_unpaid:
+            upcoming = r
     total_overdue = overdue_principal + overdue_interest + overdue_fee + outstanding_penalty
-    due_today = sum(r.outstanding_units for r in rows if r.status is InstallmentStatus.DUE_TODAY)
-    later_principal = sum(r.amounts[4] for r in rows if r.row.due_date > as_of)
-    upcoming = next((r for r in rows if r.row.due_date >= as_of and r.is_unpaid), None)
-    days = max((r.days_past_due for r in rows if r.status is InstallmentStatus.OVERDUE), default=0)
     amounts = (
         overdue_principal,
         overdue_interest,
         overdue_fee,
         outstanding_penalty,
         total_overdue,
-        sum(r.amounts[4] for r in rows),
+        outstanding_principal,
         accrued_interest,
         total_overdue + due_today + later_principal + accrued_interest,
     )
