@@ -363,7 +363,7 @@ def position_document(position: Position) -> dict[str, Any]:
             "penalty_accrued": penalty_accrued,
             "outstanding_penalty": outstanding_penalty,
             "days_past_due": r.days_past_due,
-            "status": r.status.value,
+            "status": r.status,  # a StrEnum: a str, printed as its value
             "settled_on": None if settled_on is None else settled_on.isoformat(),
         }
 
