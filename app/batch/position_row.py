@@ -21,16 +21,9 @@ from app.engine.position import SUMMARY_AMOUNTS, loan_contract, position_as_of
 from app.engine.rounding import units_to_decimal
 from app.engine.schedule import ContractRate, LoanTerms
 
-# the summary of SPEC §5, in its order; the amounts among them
+# the summary of SPEC §5, in its order (the engine's amounts first); the amounts among them
 SUMMARY_COLUMNS = (
-    "overdue_principal",
-    "overdue_interest",
-    "overdue_fee",
-    "outstanding_penalty",
-    "total_overdue",
-    "outstanding_principal",
-    "accrued_interest",
-    "payoff_amount",
+    *SUMMARY_AMOUNTS,
     "penalty_capped",
     "days_past_due",
     "bucket",
@@ -38,13 +31,7 @@ SUMMARY_COLUMNS = (
     "next_due_date",
     "next_payment",
 )
-AMOUNT_COLUMNS = frozenset(SUMMARY_COLUMNS) - {
-    "penalty_capped",
-    "days_past_due",
-    "bucket",
-    "classification",
-    "next_due_date",
-}
+AMOUNT_COLUMNS = frozenset((*SUMMARY_AMOUNTS, "next_payment"))
 
 
 def loan_terms(loan: LoanInput) -> LoanTerms:

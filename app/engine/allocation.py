@@ -89,8 +89,7 @@ class AppliedPayment(_AppliedPaymentFields):
         return units_to_decimal(self.unapplied_units, self.digits)
 
 
-@dataclass(frozen=True, slots=True)
-class InterestAccrualBasis:
+class InterestAccrualBasis(NamedTuple):
     """What settlement interest needs: the contract's rate as a fraction of a day (the annual
     rate's numerator, and its denominator × day_count) and its principal history."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from app.engine.contract_rate import ContractRate
 from app.engine.rounding import round_ratio
@@ -46,8 +47,7 @@ def penalty_base(rule: PenaltyRule, principal: int, interest: int, fee: int) -> 
     return principal
 
 
-@dataclass(frozen=True, slots=True)
-class PenaltyRate:
+class PenaltyRate(NamedTuple):
     """The penalty rate after any cap as an exact fraction of a day: a day's penalty on a base
     of b minor units is b × numerator / denominator, with denominator = the annual rate's
     denominator × day_count, so the division by the day count comes last
