@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,26 @@ def test_the_case_study_gives_the_decimal_engines_position():
         for penalty in (PenaltyRule(), huabei):
             day = date.fromisoformat(as_of)
             assert_same(case_study(), on_time_payments(), day, penalty, AllocationRule())
+
+
+def test_a_payment_with_more_decimals_than_the_currency_is_refused():
+    """1.005 has three decimals; CNY has two, so it is not a whole number of fen (the API's
+    request model refuses it before the engine; the engine refuses it too, naming it)."""
+    payments = [*on_time_payments(), Payment(date(2026, 5, 15), Decimal("1.005"), "odd")]
+    with pytest.raises(InvalidTerms) as refused:
+        position_as_of(case_study(), payments, date(2026, 6, 20))
+    assert refused.value.field == "payments.3.amount"
+    assert "more than 2 decimals for CNY" in str(refused.value)
+
+
+def test_the_amounts_in_minor_units_and_as_decimals_agree():
+    """The case study on 2026-06-20 (SPEC §10): installment 4 (2435.46 + 73.61) is overdue
+    and untouched, so its outstanding principal is 243546 fen, read as 2435.46; nothing is
+    paid on it."""
+    position = position_as_of(case_study(), on_time_payments(), date(2026, 6, 20))
+    fourth = position.installments[3]
+    assert fourth.amounts[INSTALLMENT_AMOUNTS.index("outstanding_principal")] == 243546
+    assert fourth.outstanding_principal == Decimal("2435.46")
+    assert str(fourth.outstanding_interest) == "73.61"
+    assert fourth.paid_principal == 0
+    assert position.summary.overdue_principal == Decimal("2435.46") + Decimal("2471.99")
