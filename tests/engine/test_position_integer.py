@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -26,6 +27,7 @@ from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import INSTALLMENT_AMOUNTS, SUMMARY_AMOUNTS, loan_contract, position_as_of
 from tests.decimal_position import position as decimal_position
 from tests.engine.position_cases import case_study, on_time_payments
+from tests.engine.position_cases import contract as explicit
 from tests.engine.test_position_properties import allocation_rules, penalty_rules, scenarios
 from tests.strategies import decimals, loan_terms
 
@@ -196,3 +198,27 @@ def test_the_amounts_in_minor_units_and_as_decimals_agree():
     assert str(fourth.outstanding_interest) == "73.61"
     assert fourth.paid_principal == 0
     assert position.summary.overdue_principal == Decimal("2435.46") + Decimal("2471.99")
+
+
+def test_a_penalty_near_the_bounds_is_exact():
+    """At the API's bounds the product Σ base × days × rate runs past 34 significant digits (the
+    previous engine rounded it there); the integer engine is exact. One installment of
+    999,999,999,999,999.99 due 2026-02-15, 借呗-style daily rate 0.000123456789 on a 360-day
+    year, multiplier 9.999, as of 2200-12-31, nothing paid: the penalty is
+    P × days × 0.000123456789 × 9.999 (the × 360 / 360 cancels), computed here with
+    fractions and rounded half-up to the fen."""
+    loan = explicit(
+        [("2026-02-15", "999999999999999.99", "0.00")],
+        start_date="2026-01-15",
+        daily_rate="0.000123456789",
+    )
+    as_of = date(2200, 12, 31)
+    rule = PenaltyRule(rate_multiplier=Decimal("9.999"))
+    position = position_as_of(loan, [], as_of, penalty=rule)
+    days = (as_of - date(2026, 2, 15)).days
+    exact = Fraction("999999999999999.99") * days * Fraction("0.000123456789") * Fraction("9.999")
+    fen = exact * 100
+    expected = int(fen) + (1 if fen - int(fen) >= Fraction(1, 2) else 0)
+    assert position.installments[0].amounts[INSTALLMENT_AMOUNTS.index("penalty_accrued")] == (
+        expected
+    )
