@@ -164,10 +164,13 @@ class _Purse:
 
     def pay_in_turn(self, claims: Sequence[tuple[InstallmentLedger, int]]) -> None:
         """Pay each (installment, component slot) in turn until the money runs out."""
+        day = self.day
         for led, slot in claims:
             if self.left <= 0:
                 return
-            self.pay(led, slot, led.outstanding(slot, self.day))
+            owed = led.outstanding(slot, day)
+            if owed > 0:
+                self.pay(led, slot, owed)
 
     def pay(self, led: InstallmentLedger, slot: int, owed: int) -> None:
         """Pay what is owed (or the component's share of it), as far as the money goes."""
