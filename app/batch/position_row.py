@@ -17,7 +17,8 @@ from typing import Any
 from app.batch.loan_input import LoanInput
 from app.batch.rules import Rules
 from app.engine.allocation import Payment
-from app.engine.position import SUMMARY_AMOUNTS, loan_contract, position_as_of
+from app.engine.loan_contract import loan_contract
+from app.engine.position import SUMMARY_AMOUNTS, position_as_of
 from app.engine.rounding import units_to_decimal
 from app.engine.schedule import ContractRate, LoanTerms
 

@@ -4,46 +4,38 @@ Payments apply in date order (several on one date in request order); each instal
 penalty accrues lazily between its own events, so a loan three years overdue costs about
 the same to compute as one three days overdue.
 
-Amounts are integers of the currency's minor unit throughout (SPEC §11): a contract's rows
-are converted once, and results keep their amounts as `amounts` tuples in minor units, with
-each amount also readable by its name as a Decimal (`row.paid_principal`) for callers that
-want one. Responses print the units directly.
+Amounts are integers of the currency's minor unit throughout (SPEC §11): the contract's rows
+(loan_contract.py) are read as they are, payments converted once, and the results
+(position_results.py) keep minor units, printed directly by the responses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from enum import StrEnum
-from typing import NamedTuple, Protocol
 
 from app.engine.allocation import (
     AllocationRule,
-    AppliedPayment,
     InterestAccrualBasis,
     Payment,
     PrincipalLog,
     apply_payment,
     settlement_interest,
 )
-from app.engine.amortize import UnitRow
-from app.engine.contract_rate import ContractRate
 from app.engine.errors import InvalidTerms
-from app.engine.ledger import (
-    FEE,
-    INTEREST,
-    PENALTY,
-    PRINCIPAL,
-    InstallmentLedger,
-    ScheduledInstallment,
-    ScheduledUnits,
-)
-from app.engine.money import Currency, Rounding
+from app.engine.ledger import FEE, INTEREST, PENALTY, PRINCIPAL, InstallmentLedger
+from app.engine.loan_contract import LoanContract
+from app.engine.money import Rounding
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
-from app.engine.rounding import to_units, units_to_decimal
-from app.engine.schedule import GraceType, LoanTerms, Method, Schedule, amortize_units
+from app.engine.position_results import (
+    INSTALLMENT_AMOUNTS,
+    SUMMARY_AMOUNTS,
+    InstallmentPosition,
+    InstallmentStatus,
+    Position,
+    PositionSummary,
+)
+from app.engine.rounding import to_units
 
 MAX_PAYMENTS = 1000
 # (upper bound of days past due, label): M1 1–30 … M6 151–180, M7+ beyond (逾期账龄)
@@ -53,263 +45,21 @@ _CLASSES = ((0, "normal"), (90, "special_mention"), (270, "substandard"), (360, 
 _DEFAULT_PENALTY = PenaltyRule()
 _DEFAULT_ALLOCATION = AllocationRule()
 
-# the order of InstallmentPosition.amounts and PositionSummary.amounts (the response's order)
-INSTALLMENT_AMOUNTS = (
-    "paid_principal",
-    "paid_interest",
-    "paid_fee",
-    "paid_penalty",
-    "outstanding_principal",
-    "outstanding_interest",
-    "outstanding_fee",
-    "cancelled_interest",
-    "cancelled_fee",
-    "penalty_accrued",
-    "outstanding_penalty",
-)
-SUMMARY_AMOUNTS = (
-    "overdue_principal",
-    "overdue_interest",
-    "overdue_fee",
-    "outstanding_penalty",
-    "total_overdue",
-    "outstanding_principal",
-    "accrued_interest",
-    "payoff_amount",
-)
-
-
-class InstallmentStatus(StrEnum):
-    PAID = "paid"
-    PAID_LATE = "paid_late"
-    OVERDUE = "overdue"
-    DUE_TODAY = "due_today"
-    UPCOMING = "upcoming"
-
-
-class _InUnits(Protocol):
-    @property
-    def amounts(self) -> tuple[int, ...]: ...
-
-    @property
-    def digits(self) -> int: ...
-
-
-class _Amount:
-    """One of a result's `amounts` (minor units) read by its name, as a Decimal."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-
-    def __get__(self, result: _InUnits, owner: object = None) -> Decimal:
-        return units_to_decimal(result.amounts[self.index], result.digits)
-
-
-@dataclass(frozen=True, slots=True)
-class LoanContract:
-    """What a position needs of a loan: its installments (in minor units) and its rate."""
-
-    currency: Currency
-    rounding: Rounding
-    start_date: date
-    rate: ContractRate
-    rows: tuple[ScheduledUnits, ...]
-    accrues_interest: bool = True  # False for flat_fee
-    amount_units: int | None = None  # the installment amount
-
-    @classmethod
-    def of_installments(
-        cls,
-        currency: Currency,
-        rounding: Rounding,
-        start_date: date,
-        rate: ContractRate,
-        installments: Sequence[ScheduledInstallment],
-        accrues_interest: bool = True,
-        installment_amount: Decimal | None = None,
-    ) -> LoanContract:
-        """A contract from installments of Decimal amounts with the currency's digits."""
-
-        def units(amount: Decimal, field: str) -> int:
-            try:
-                return to_units(amount, currency)
-            except ValueError:
-                raise InvalidTerms(
-                    field, f"has more than {currency.minor_digits} decimals for {currency.code}"
-                ) from None
-
-        rows = tuple(
-            ScheduledUnits(
-                r.number,
-                r.due_date,
-                units(r.principal, "schedule.installments.principal"),
-                units(r.interest, "schedule.installments.interest"),
-                units(r.fee, "schedule.installments.fee"),
-            )
-            for r in installments
-        )
-        amount = None if installment_amount is None else units(installment_amount, "amount")
-        return cls(currency, rounding, start_date, rate, rows, accrues_interest, amount)
-
-    @property
-    def installments(self) -> tuple[ScheduledInstallment, ...]:
-        """The rows as Decimal amounts."""
-        digits = self.currency.minor_digits
-        return tuple(
-            ScheduledInstallment(
-                number,
-                due,
-                units_to_decimal(principal, digits),
-                units_to_decimal(interest, digits),
-                units_to_decimal(fee, digits),
-            )
-            for number, due, principal, interest, fee in self.rows
-        )
-
-    @property
-    def installment_amount(self) -> Decimal | None:
-        if self.amount_units is None:
-            return None
-        return units_to_decimal(self.amount_units, self.currency.minor_digits)
-
-
-class _InstallmentPositionFields(NamedTuple):
-    row: ScheduledUnits
-    amounts: tuple[int, ...]  # INSTALLMENT_AMOUNTS, in minor units
-    digits: int
-    days_past_due: int
-    status: InstallmentStatus
-    settled_on: date | None
-
-
-class InstallmentPosition(_InstallmentPositionFields):
-    """One installment as of the date. (Results are named tuples, not frozen dataclasses: as
-    immutable at a third of the cost to build.)"""
-
-    __slots__ = ()
-    paid_principal = _Amount(0)
-    paid_interest = _Amount(1)
-    paid_fee = _Amount(2)
-    paid_penalty = _Amount(3)
-    outstanding_principal = _Amount(4)
-    outstanding_interest = _Amount(5)
-    outstanding_fee = _Amount(6)
-    cancelled_interest = _Amount(7)
-    cancelled_fee = _Amount(8)
-    penalty_accrued = _Amount(9)
-    outstanding_penalty = _Amount(10)
-
-    @property
-    def scheduled(self) -> ScheduledInstallment:
-        number, due, principal, interest, fee = self.row
-        digits = self.digits
-        return ScheduledInstallment(
-            number,
-            due,
-            units_to_decimal(principal, digits),
-            units_to_decimal(interest, digits),
-            units_to_decimal(fee, digits),
-        )
-
-    @property
-    def outstanding_units(self) -> int:
-        """Outstanding principal + interest + fee, in minor units."""
-        amounts = self.amounts
-        return amounts[4] + amounts[5] + amounts[6]
-
-    @property
-    def outstanding_amount(self) -> Decimal:
-        return units_to_decimal(self.outstanding_units, self.digits)
-
-    @property
-    def is_unpaid(self) -> bool:
-        """Unsettled with something to pay (an installment of nothing never counts as unpaid)."""
-        return self.settled_on is None and (self.outstanding_units > 0 or self.amounts[10] > 0)
-
-
-class _PositionSummaryFields(NamedTuple):
-    amounts: tuple[int, ...]  # SUMMARY_AMOUNTS, in minor units
-    digits: int
-    penalty_capped: bool
-    days_past_due: int
-    bucket: str
-    classification: str
-    next_due_date: date | None
-    next_payment_units: int | None
-
-
-class PositionSummary(_PositionSummaryFields):
-    __slots__ = ()
-    overdue_principal = _Amount(0)
-    overdue_interest = _Amount(1)
-    overdue_fee = _Amount(2)
-    outstanding_penalty = _Amount(3)
-    total_overdue = _Amount(4)
-    outstanding_principal = _Amount(5)
-    accrued_interest = _Amount(6)
-    payoff_amount = _Amount(7)
-
-    @property
-    def next_payment(self) -> Decimal | None:
-        if self.next_payment_units is None:
-            return None
-        return units_to_decimal(self.next_payment_units, self.digits)
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    contract: LoanContract
-    as_of: date
-    installments: tuple[InstallmentPosition, ...]
-    payments: tuple[AppliedPayment, ...]
-    summary: PositionSummary
-
-
-def scheduled_installments(schedule: Schedule) -> tuple[ScheduledInstallment, ...]:
-    """What a schedule's rows ask for on each due date."""
-    return tuple(
-        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
-        for r in schedule.installments
-    )
-
-
-def contract_of(schedule: Schedule) -> LoanContract:
-    """The installments of a built schedule, as a position needs them (SPEC §5)."""
-    return _contract(schedule.terms, schedule.rows, schedule.amount_units)
-
-
-def loan_contract(terms: LoanTerms) -> LoanContract:
-    """A loan's contract straight from its terms: the schedule's rows in minor units without
-    its annualized rates, which a position never shows (two exact rate solves saved)."""
-    rows, level = amortize_units(terms)
-    first = rows[0]
-    amount = level if terms.method is Method.EQUAL_INSTALLMENT else first[4] + first[5] + first[6]
-    return _contract(terms, rows, amount)
-
-
-def _contract(terms: LoanTerms, rows: Sequence[UnitRow], amount_units: int) -> LoanContract:
-    """Loans whose schedule has a negative-principal row or a capitalizing grace period are not
-    supported yet (SPEC §5): the allocation rules assume principal only ever falls."""
-    # a capitalizing grace period counts even when its interest is 0.00 (rate 0, tiny balance)
-    capitalizes = terms.grace_months > 0 and terms.grace_type is GraceType.CAPITALIZE
-    if capitalizes or any(r[4] < 0 for r in rows):
-        raise InvalidTerms(
-            "loan",
-            "positions of loans with negative-principal rows or a "
-            "capitalizing grace period are not supported yet",
-        )
-    new_row = tuple.__new__  # ScheduledUnits(...) without the NamedTuple's Python-level __new__
-    return LoanContract(
-        terms.currency,
-        terms.rounding,
-        terms.start_date,
-        terms.rate,
-        tuple(new_row(ScheduledUnits, (r[0], r[1], r[4], r[5], r[6])) for r in rows),
-        terms.method is not Method.FLAT_FEE,
-        amount_units,
-    )
+# the entry point and the types of its signature and answer (their homes: loan_contract.py,
+# position_results.py), importable from here as before the split
+__all__ = [
+    "INSTALLMENT_AMOUNTS",
+    "MAX_PAYMENTS",
+    "SUMMARY_AMOUNTS",
+    "InstallmentPosition",
+    "InstallmentStatus",
+    "LoanContract",
+    "Position",
+    "PositionSummary",
+    "classification",
+    "days_past_due_bucket",
+    "position_as_of",
+]
 
 
 def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> list[int]:

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from app.engine.amortize import level_payment
 from app.engine.errors import InvalidTerms
 from app.engine.ledger import ScheduledInstallment
+from app.engine.loan_contract import LoanContract, loan_contract
 from app.engine.money import CNY
-from app.engine.position import LoanContract, loan_contract, position_as_of
+from app.engine.position import position_as_of
 from app.engine.rounding import from_units, round_ratio
 from app.engine.schedule import Method, amortize_units, build_schedule, installment_amount
 from tests import decimal_engine

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from app.engine.allocation import AllocationRule, Payment
 from app.engine.errors import InvalidTerms
+from app.engine.loan_contract import loan_contract
 from app.engine.penalty import PenaltyBase, PenaltyRule
-from app.engine.position import INSTALLMENT_AMOUNTS, SUMMARY_AMOUNTS, loan_contract, position_as_of
+from app.engine.position import INSTALLMENT_AMOUNTS, SUMMARY_AMOUNTS, position_as_of
 from tests.decimal_position import position as decimal_position
 from tests.engine.position_cases import case_study, on_time_payments
 from tests.engine.position_cases import contract as explicit

@@ -26,6 +26,7 @@ from app.api.schemas.schedules import RateTerms, ScheduleRequest
 from app.engine.allocation import DEFAULT_ORDER, AllocationRule, AppliedPayment, Payment, Strategy
 from app.engine.dates import DayCount
 from app.engine.ledger import COMPONENTS, Component, ScheduledInstallment
+from app.engine.loan_contract import loan_contract as engine_loan_contract
 from app.engine.money import Currency
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import (
@@ -36,9 +37,6 @@ from app.engine.position import (
     PositionSummary,
     classification,
     days_past_due_bucket,
-)
-from app.engine.position import (
-    loan_contract as engine_loan_contract,
 )
 from app.engine.rounding import format_units
 
