@@ -108,7 +108,7 @@ def loan_contracts(draw: st.DrawFn) -> LoanContract:
             )
         )
     rate = draw(st.sampled_from(["0", "0.0001", "0.0005", "0.001"]))
-    return LoanContract(
+    return LoanContract.of_installments(
         CNY,
         draw(st.sampled_from(list(Rounding))),
         start,

@@ -17,19 +17,14 @@ from typing import Any
 from app.batch.loan_input import LoanInput
 from app.batch.rules import Rules
 from app.engine.allocation import Payment
-from app.engine.position import loan_contract, position_as_of
+from app.engine.loan_contract import loan_contract
+from app.engine.position import SUMMARY_AMOUNTS, position_as_of
+from app.engine.rounding import units_to_decimal
 from app.engine.schedule import ContractRate, LoanTerms
 
-# the summary of SPEC §5, in its order; the amounts among them
+# the summary of SPEC §5, in its order (the engine's amounts first); the amounts among them
 SUMMARY_COLUMNS = (
-    "overdue_principal",
-    "overdue_interest",
-    "overdue_fee",
-    "outstanding_penalty",
-    "total_overdue",
-    "outstanding_principal",
-    "accrued_interest",
-    "payoff_amount",
+    *SUMMARY_AMOUNTS,
     "penalty_capped",
     "days_past_due",
     "bucket",
@@ -37,13 +32,7 @@ SUMMARY_COLUMNS = (
     "next_due_date",
     "next_payment",
 )
-AMOUNT_COLUMNS = frozenset(SUMMARY_COLUMNS) - {
-    "penalty_capped",
-    "days_past_due",
-    "bucket",
-    "classification",
-    "next_due_date",
-}
+AMOUNT_COLUMNS = frozenset((*SUMMARY_AMOUNTS, "next_payment"))
 
 
 def loan_terms(loan: LoanInput) -> LoanTerms:
@@ -80,25 +69,17 @@ def position_columns(loan: LoanInput, as_of: date, rules: Rules) -> dict[str, An
         penalty=rules.penalty,
         allocation=rules.allocation,
     )
-    unit = contract.currency.minor_unit
+    digits = contract.currency.minor_digits
     s = position.summary
-
-    def amount(value: Decimal) -> Decimal:
-        return value.quantize(unit)
-
-    return {
-        "overdue_principal": amount(s.overdue_principal),
-        "overdue_interest": amount(s.overdue_interest),
-        "overdue_fee": amount(s.overdue_fee),
-        "outstanding_penalty": amount(s.outstanding_penalty),
-        "total_overdue": amount(s.total_overdue),
-        "outstanding_principal": amount(s.outstanding_principal),
-        "accrued_interest": amount(s.accrued_interest),
-        "payoff_amount": amount(s.payoff_amount),
-        "penalty_capped": s.penalty_capped,
-        "days_past_due": s.days_past_due,
-        "bucket": s.bucket,
-        "classification": s.classification,
-        "next_due_date": s.next_due_date,
-        "next_payment": None if s.next_payment is None else amount(s.next_payment),
+    columns: dict[str, Any] = {
+        name: units_to_decimal(units, digits)
+        for name, units in zip(SUMMARY_AMOUNTS, s.amounts, strict=True)
     }
+    columns["penalty_capped"] = s.penalty_capped
+    columns["days_past_due"] = s.days_past_due
+    columns["bucket"] = s.bucket
+    columns["classification"] = s.classification
+    columns["next_due_date"] = s.next_due_date
+    units = s.next_payment_units
+    columns["next_payment"] = None if units is None else units_to_decimal(units, digits)
+    return columns

@@ -4,22 +4,33 @@ A payment reaches only what is due on its date first (penalty included), by `str
 `order`. What is left then settles the loan early (提前结清) when it covers the not-yet-due
 principal plus the settlement interest, or else prepays (提前还本) the not-yet-due
 installments in due order, each principal first, then interest, then fee.
+
+Amounts are integers of minor units (SPEC §11); Allocation and AppliedPayment show them as
+Decimals on request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
-from app.engine.contract_rate import ContractRate
-from app.engine.ledger import Component, InstallmentLedger
-from app.engine.money import ZERO, Currency, Rounding, quantize
+from app.engine.ledger import (
+    COMPONENTS,
+    FEE,
+    INTEREST,
+    PRINCIPAL,
+    SLOT,
+    Component,
+    InstallmentLedger,
+)
+from app.engine.rounding import round_ratio, units_to_decimal
 
 DEFAULT_ORDER = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
-PREPAYMENT_ORDER = (Component.PRINCIPAL, Component.INTEREST, Component.FEE)
+PREPAYMENT_ORDER = (PRINCIPAL, INTEREST, FEE)
 
 
 class Strategy(StrEnum):
@@ -33,11 +44,26 @@ class AllocationRule:
     strategy: Strategy = Strategy.INSTALLMENT_FIRST
 
 
-@dataclass(frozen=True, slots=True)
-class Allocation:
+class _AllocationFields(NamedTuple):
     number: int
-    component: Component
-    amount: Decimal
+    slot: int  # ledger.PENALTY, FEE, INTEREST or PRINCIPAL
+    units: int
+    digits: int  # the currency's minor digits
+
+
+class Allocation(_AllocationFields):
+    """`units` of a payment went to `component` of installment `number`. (A named tuple, not a
+    frozen dataclass: as immutable at a third of the cost to build.)"""
+
+    __slots__ = ()
+
+    @property
+    def component(self) -> Component:
+        return COMPONENTS[self.slot]
+
+    @property
+    def amount(self) -> Decimal:
+        return units_to_decimal(self.units, self.digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,37 +73,47 @@ class Payment:
     reference: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AppliedPayment:
+class _AppliedPaymentFields(NamedTuple):
     payment: Payment
+    units: int  # the payment's amount in minor units
     allocations: tuple[Allocation, ...]
-    unapplied: Decimal
+    unapplied_units: int
+    digits: int
 
 
-@dataclass(frozen=True, slots=True)
-class InterestAccrualBasis:
-    """What settlement interest needs: the contract's rate and its principal history."""
+class AppliedPayment(_AppliedPaymentFields):
+    __slots__ = ()
+
+    @property
+    def unapplied(self) -> Decimal:
+        return units_to_decimal(self.unapplied_units, self.digits)
+
+
+class InterestAccrualBasis(NamedTuple):
+    """What settlement interest needs: the contract's rate as a fraction of a day (the annual
+    rate's numerator, and its denominator × day_count) and its principal history."""
 
     start_date: date
-    rate: ContractRate
+    numerator: int
+    denominator: int
     accrues_interest: bool  # False for flat_fee: its price is the fee
-    currency: Currency
-    rounding: Rounding
+    half_even: bool
+    digits: int
 
 
 class PrincipalLog:
     """Principal paid per installment by date: the history settlement interest accrues on."""
 
     def __init__(self) -> None:
-        self.entries: list[tuple[date, int, Decimal]] = []
+        self.entries: list[tuple[date, int, int]] = []
 
-    def record(self, day: date, number: int, amount: Decimal) -> None:
+    def record(self, day: date, number: int, amount: int) -> None:
         self.entries.append((day, number, amount))
 
 
 def settlement_interest(
     ledgers: Sequence[InstallmentLedger], day: date, basis: InterestAccrualBasis, log: PrincipalLog
-) -> Decimal:
+) -> int:
     """Interest accrued on the not-yet-due principal up to `day`, less interest already paid.
 
     Summed over each day d from the last due date on or before `day` (or the start date) to
@@ -87,82 +123,92 @@ def settlement_interest(
     """
     later = [led for led in ledgers if led.due_date > day]
     if not later or not basis.accrues_interest:
-        return ZERO
+        return 0
     window_start = max(
         (led.due_date for led in ledgers if led.due_date <= day), default=basis.start_date
     )
     numbers = {led.number for led in later}
-    balance = sum((led.scheduled.principal for led in later), ZERO)
-    changes: dict[date, Decimal] = {}
+    balance = sum(led.principal for led in later)
+    changes: dict[date, int] = {}
     for paid_on, number, amount in log.entries:
         if number not in numbers or paid_on >= day:
             continue
         if paid_on <= window_start:
             balance -= amount
         else:
-            changes[paid_on] = changes.get(paid_on, ZERO) + amount
-    balance_days = ZERO
+            changes[paid_on] = changes.get(paid_on, 0) + amount
+    balance_days = 0
     cursor = window_start
     for change_day in sorted(changes):
         balance_days += (change_day - cursor).days * balance
         balance -= changes[change_day]
         cursor = change_day
     balance_days += (day - cursor).days * balance
-    accrued = quantize(basis.rate.for_days(balance_days), basis.currency, basis.rounding)
-    already_paid = sum((led.paid[Component.INTEREST] for led in later), ZERO)
-    unpaid = sum((led.outstanding(Component.INTEREST, day) for led in later), ZERO)
-    return min(max(accrued - already_paid, ZERO), unpaid)
+    accrued = round_ratio(balance_days * basis.numerator, basis.denominator, basis.half_even)
+    already_paid = sum(led.paid[INTEREST] for led in later)
+    unpaid = sum(led.outstanding(INTEREST, day) for led in later)
+    return min(max(accrued - already_paid, 0), unpaid)
 
 
 class _Purse:
     """The money of one payment as it is handed out."""
 
-    def __init__(self, payment: Payment, log: PrincipalLog) -> None:
-        self.payment = payment
-        self.left = payment.amount
+    __slots__ = ("allocations", "day", "digits", "left", "log")
+
+    def __init__(self, day: date, units: int, digits: int, log: PrincipalLog) -> None:
+        self.day = day
+        self.left = units
+        self.digits = digits
         self.allocations: list[Allocation] = []
         self.log = log
 
-    def pay_in_turn(self, claims: Iterable[tuple[InstallmentLedger, Component]]) -> None:
-        """Pay each (installment, component) in turn until the money runs out."""
-        for led, component in claims:
+    def pay_in_turn(self, claims: Sequence[tuple[InstallmentLedger, int]]) -> None:
+        """Pay each (installment, component slot) in turn until the money runs out."""
+        day = self.day
+        for led, slot in claims:
             if self.left <= 0:
                 return
-            self.pay(led, component)
+            owed = led.outstanding(slot, day)
+            if owed > 0:
+                self.pay(led, slot, owed)
 
-    def pay(
-        self, led: InstallmentLedger, component: Component, limit: Decimal | None = None
-    ) -> None:
-        owed = led.outstanding(component, self.payment.date)
-        amount = min(self.left, owed if limit is None else min(owed, limit))
+    def pay(self, led: InstallmentLedger, slot: int, owed: int) -> None:
+        """Pay what is owed (or the component's share of it), as far as the money goes."""
+        amount = owed if owed < self.left else self.left
         if amount <= 0:
             return
-        led.pay(component, amount, self.payment.date)
+        day = self.day
+        led.pay(slot, amount, day)
         self.left -= amount
-        self.allocations.append(Allocation(led.number, component, amount))
-        if component is Component.PRINCIPAL:
-            self.log.record(self.payment.date, led.number, amount)
+        self.allocations.append(Allocation(led.number, slot, amount, self.digits))
+        if slot == PRINCIPAL:
+            self.log.record(day, led.number, amount)
 
 
 def apply_payment(
     payment: Payment,
+    units: int,
     ledgers: Sequence[InstallmentLedger],
     rule: AllocationRule,
     basis: InterestAccrualBasis,
     log: PrincipalLog,
 ) -> AppliedPayment:
-    """Allocate one payment to the loan's installments (mutates the ledgers)."""
+    """Allocate one payment of `units` minor units to the loan's installments (mutates the
+    ledgers)."""
     day = payment.date
-    purse = _Purse(payment, log)
-    unsettled = [led for led in ledgers if led.settled_on is None]
-    due = [led for led in unsettled if led.due_date <= day]
-    later = [led for led in unsettled if led.due_date > day]
+    purse = _Purse(day, units, basis.digits, log)
+    due: list[InstallmentLedger] = []
+    later: list[InstallmentLedger] = []
+    for led in ledgers:
+        if led.settled_on is None:
+            (due if led.due_date <= day else later).append(led)
+    order = [SLOT[c] for c in rule.order]
     if rule.strategy is Strategy.INSTALLMENT_FIRST:
-        purse.pay_in_turn((led, c) for led in due for c in rule.order)
+        purse.pay_in_turn([(led, c) for led in due for c in order])
     else:
-        purse.pay_in_turn((led, c) for c in rule.order for led in due)
+        purse.pay_in_turn([(led, c) for c in order for led in due])
     if purse.left > 0 and later:
-        principal = sum((led.outstanding(Component.PRINCIPAL, day) for led in later), ZERO)
+        principal = sum(led.principal - led.paid[PRINCIPAL] for led in later)
         # settlement interest is never negative: less than the principal can only prepay
         interest = (
             settlement_interest(ledgers, day, basis, log) if purse.left >= principal else None
@@ -170,17 +216,18 @@ def apply_payment(
         if interest is not None and purse.left >= principal + interest:
             _settle_early(purse, later, interest)
         else:
-            purse.pay_in_turn((led, c) for led in later for c in PREPAYMENT_ORDER)
-    return AppliedPayment(payment, tuple(purse.allocations), purse.left)
+            purse.pay_in_turn([(led, c) for led in later for c in PREPAYMENT_ORDER])
+    return AppliedPayment(payment, units, tuple(purse.allocations), purse.left, basis.digits)
 
 
-def _settle_early(purse: _Purse, later: Sequence[InstallmentLedger], interest: Decimal) -> None:
+def _settle_early(purse: _Purse, later: Sequence[InstallmentLedger], interest: int) -> None:
     """提前结清: the settlement interest as interest in due order, then every principal."""
+    day = purse.day
     for led in later:
         before = purse.left
-        purse.pay(led, Component.INTEREST, limit=interest)
+        purse.pay(led, INTEREST, min(led.outstanding(INTEREST, day), interest))
         interest -= before - purse.left
     for led in later:
-        purse.pay(led, Component.PRINCIPAL)
+        purse.pay(led, PRINCIPAL, led.outstanding(PRINCIPAL, day))
     for led in later:
-        led.cancel_rest(purse.payment.date)
+        led.cancel_rest(purse.day)

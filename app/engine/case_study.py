@@ -16,9 +16,10 @@ from decimal import Decimal
 from app.engine.allocation import Payment
 from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
+from app.engine.loan_contract import contract_of
 from app.engine.money import CNY, exact
 from app.engine.option import Option
-from app.engine.position import Position, contract_of, position_as_of
+from app.engine.position import Position, position_as_of
 from app.engine.restructuring import Restructuring, RestructuringRequest, restructuring_options
 from app.engine.schedule import LoanTerms, Method, Schedule, build_schedule
 

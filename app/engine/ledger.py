@@ -1,13 +1,17 @@
-"""The running state of a loan's installments while its payments are applied (SPEC §5)."""
+"""The running state of a loan's installments while its payments are applied (SPEC §5).
+
+Amounts are integers of the currency's minor unit (SPEC §11); the Decimal types of the
+contract (ScheduledInstallment) are converted once, at the edge, by position.py.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
-from app.engine.money import ZERO, Currency, Rounding, quantize
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_base
 
 
@@ -16,6 +20,13 @@ class Component(StrEnum):
     FEE = "fee"
     INTEREST = "interest"
     PRINCIPAL = "principal"
+
+
+# a component's slot in InstallmentLedger.paid (the allocation loop indexes, never hashes)
+PENALTY, FEE, INTEREST, PRINCIPAL = range(4)
+SLOT = {Component.PENALTY: PENALTY, Component.FEE: FEE, Component.INTEREST: INTEREST}
+SLOT[Component.PRINCIPAL] = PRINCIPAL
+COMPONENTS = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,88 +44,112 @@ class ScheduledInstallment:
         return self.principal + self.interest + self.fee
 
 
-@dataclass(slots=True)
+class ScheduledUnits(NamedTuple):
+    """A ScheduledInstallment in integers of minor units: what the position engine reads."""
+
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+    fee: int
+
+
 class InstallmentLedger:
-    """Paid, cancelled and penalty state of one installment; mutated only by allocation."""
+    """Paid, cancelled and penalty state of one installment; mutated only by allocation.
 
-    scheduled: ScheduledInstallment
-    penalty: PenaltyAccrual
-    rule: PenaltyRule
-    currency: Currency
-    rounding: Rounding
-    paid: dict[Component, Decimal] = field(default_factory=lambda: dict.fromkeys(Component, ZERO))
-    cancelled_interest: Decimal = ZERO
-    cancelled_fee: Decimal = ZERO
-    fully_paid_on: date | None = None  # principal, interest and fee all paid or cancelled
-    settled_on: date | None = None
+    `paid` is indexed by PENALTY, FEE, INTEREST, PRINCIPAL."""
 
-    @property
-    def number(self) -> int:
-        return self.scheduled.number
+    __slots__ = (
+        "cancelled_fee",
+        "cancelled_interest",
+        "due_date",
+        "fee",
+        "fully_paid_on",
+        "half_even",
+        "interest",
+        "number",
+        "paid",
+        "penalty",
+        "principal",
+        "rule",
+        "scheduled",
+        "settled_on",
+    )
 
-    @property
-    def due_date(self) -> date:
-        return self.scheduled.due_date
+    def __init__(
+        self, scheduled: ScheduledUnits, penalty: PenaltyAccrual, rule: PenaltyRule, half_even: bool
+    ) -> None:
+        self.scheduled = scheduled
+        self.number, self.due_date, self.principal, self.interest, self.fee = scheduled
+        self.penalty = penalty
+        self.rule = rule
+        self.half_even = half_even
+        self.paid = [0, 0, 0, 0]
+        self.cancelled_interest = 0
+        self.cancelled_fee = 0
+        self.fully_paid_on: date | None = None  # principal, interest and fee paid or cancelled
+        self.settled_on: date | None = None
 
-    def outstanding(self, component: Component, day: date) -> Decimal:
+    def outstanding(self, slot: int, day: date) -> int:
         """What is still owed of a component on `day` (penalty as accrued before that day)."""
-        s = self.scheduled
-        if component is Component.PRINCIPAL:
-            return s.principal - self.paid[component]
-        if component is Component.INTEREST:
-            return s.interest - self.paid[component] - self.cancelled_interest
-        if component is Component.FEE:
-            return s.fee - self.paid[component] - self.cancelled_fee
-        return self.penalty_shown(day) - self.paid[Component.PENALTY]
+        if slot == PRINCIPAL:
+            return self.principal - self.paid[PRINCIPAL]
+        if slot == INTEREST:
+            return self.interest - self.paid[INTEREST] - self.cancelled_interest
+        if slot == FEE:
+            return self.fee - self.paid[FEE] - self.cancelled_fee
+        return self.penalty_shown(day) - self.paid[PENALTY]
 
-    def penalty_base(self) -> Decimal:
+    def penalty_base(self) -> int:
         """penalty.penalty_base of this installment's outstanding components."""
-        due = self.due_date
+        paid = self.paid
         return penalty_base(
             self.rule,
-            self.outstanding(Component.PRINCIPAL, due),
-            self.outstanding(Component.INTEREST, due),
-            self.outstanding(Component.FEE, due),
+            self.principal - paid[PRINCIPAL],
+            self.interest - paid[INTEREST] - self.cancelled_interest,
+            self.fee - paid[FEE] - self.cancelled_fee,
         )
 
     def accrue_penalty(self, day: date) -> None:
-        self.penalty.accrue_to(day, self.penalty_base())
+        if day > self.penalty.accrued_to:
+            self.penalty.accrue_to(day, self.penalty_base())
 
-    def penalty_shown(self, day: date) -> Decimal:
+    def penalty_shown(self, day: date) -> int:
         """The rounded exact accrual over [due_date, day), or 0 inside the grace window."""
         if day <= self.due_date or self.penalty.in_grace(day, self.fully_paid_on):
-            return ZERO
+            return 0
         self.accrue_penalty(day)
-        return quantize(self.penalty.accrued, self.currency, self.rounding)
+        return self.penalty.shown(self.half_even)
 
-    def pay(self, component: Component, amount: Decimal, day: date) -> None:
-        if component is not Component.PENALTY:
+    def pay(self, slot: int, amount: int, day: date) -> None:
+        if slot != PENALTY:
             self.accrue_penalty(day)  # days before `day` accrue on the old base
-        self.paid[component] += amount
+        self.paid[slot] += amount
         self._update_status(day)
 
     def cancel_rest(self, day: date) -> None:
         """Early settlement (提前结清): the rest of the scheduled interest and fee is forgiven."""
-        self.cancelled_interest += self.outstanding(Component.INTEREST, day)
-        self.cancelled_fee += self.outstanding(Component.FEE, day)
+        self.cancelled_interest += self.outstanding(INTEREST, day)
+        self.cancelled_fee += self.outstanding(FEE, day)
         self._update_status(day)
 
     def _update_status(self, day: date) -> None:
-        if self.fully_paid_on is None and all(
-            self.outstanding(c, day) == 0
-            for c in (Component.PRINCIPAL, Component.INTEREST, Component.FEE)
+        if (
+            self.fully_paid_on is None
+            and self.principal == self.paid[PRINCIPAL]
+            and self.interest == self.paid[INTEREST] + self.cancelled_interest
+            and self.fee == self.paid[FEE] + self.cancelled_fee
         ):
             self.fully_paid_on = day
         if (
             self.settled_on is None
             and self.fully_paid_on is not None
-            and self.outstanding(Component.PENALTY, day) == 0
+            and self.penalty_shown(day) == self.paid[PENALTY]
         ):
             self.settled_on = day
 
     def settle_if_nothing_to_pay(self, day: date) -> None:
         """Installments with nothing scheduled are settled on their due date (SPEC §5)."""
-        s = self.scheduled
-        nothing = not (s.principal or s.interest or s.fee)
+        nothing = not (self.principal or self.interest or self.fee)
         if nothing and self.settled_on is None and self.due_date <= day:
             self.fully_paid_on = self.settled_on = self.due_date

@@ -9,8 +9,8 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from app.engine.ledger import ScheduledInstallment
+from app.engine.loan_contract import scheduled_installments
 from app.engine.money import ZERO, Currency
-from app.engine.position import scheduled_installments
 from app.engine.rounding import from_units
 from app.engine.schedule import Schedule
 

@@ -5,7 +5,8 @@ contract rate; 借呗 default ×1.5) or an absolute `daily_rate` (花呗 0.05 %/
 `cap_annual_rate / day_count` when a cap is set. Base: unpaid principal (`overdue_principal`,
 plus unpaid contract interest when `compound`) or unpaid principal + interest + fee
 (`overdue_amount`). Each day d from the due date accrues on the base still unpaid after the
-events dated on or before d (算头不算尾); accrual is kept exact and rounded only when shown.
+events dated on or before d (算头不算尾); accrual is kept exact (Σ base × days in minor units)
+and rounded only when shown.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from app.engine.contract_rate import ContractRate
-from app.engine.money import ZERO
+from app.engine.rounding import round_ratio
 
 
 class PenaltyBase(StrEnum):
@@ -34,7 +36,7 @@ class PenaltyRule:
     cap_annual_rate: Decimal | None = None
 
 
-def penalty_base(rule: PenaltyRule, principal: Decimal, interest: Decimal, fee: Decimal) -> Decimal:
+def penalty_base(rule: PenaltyRule, principal: int, interest: int, fee: int) -> int:
     """What bears the penalty rate, from an installment's outstanding components (SPEC §5):
     its principal (借呗); with `compound`, its unpaid contract interest too (复利); or, on the
     overdue amount (花呗 / credit cards), principal, interest and fee."""
@@ -45,12 +47,14 @@ def penalty_base(rule: PenaltyRule, principal: Decimal, interest: Decimal, fee: 
     return principal
 
 
-@dataclass(frozen=True, slots=True)
-class PenaltyRate:
-    """The penalty rate after any cap, held a year at a time like a contract rate, so a day's
-    penalty divides by the day count last (10.00 × 1.5 × 0.12 / 360 = 0.005 exactly)."""
+class PenaltyRate(NamedTuple):
+    """The penalty rate after any cap as an exact fraction of a day: a day's penalty on a base
+    of b minor units is b × numerator / denominator, with denominator = the annual rate's
+    denominator × day_count, so the division by the day count comes last
+    (10.00 × 1.5 × 0.12 / 360 = 0.005 exactly)."""
 
-    per_year: ContractRate
+    numerator: int
+    denominator: int
     capped: bool
 
 
@@ -58,13 +62,18 @@ def penalty_rate(rule: PenaltyRule, contract: ContractRate) -> PenaltyRate:
     """The penalty rate after any cap, and whether the cap bit, compared a year at a time
     (exact: 0.24 × 1.5 against a 0.36 cap is equal, so the cap does not bite)."""
     if rule.daily_rate is not None:
-        annual = rule.daily_rate * contract.day_count
+        d_num, d_den = rule.daily_rate.as_integer_ratio()
+        numerator, denominator = d_num * contract.day_count, d_den
     else:
-        multiplier = rule.rate_multiplier if rule.rate_multiplier is not None else ZERO
-        annual = contract.annual_rate * multiplier
-    if rule.cap_annual_rate is not None and annual > rule.cap_annual_rate:
-        return PenaltyRate(ContractRate.from_annual(rule.cap_annual_rate, contract.day_count), True)
-    return PenaltyRate(ContractRate.from_annual(annual, contract.day_count), False)
+        m_num, m_den = (rule.rate_multiplier or Decimal(0)).as_integer_ratio()
+        a_num, a_den = contract.annual_rate.as_integer_ratio()
+        numerator, denominator = a_num * m_num, a_den * m_den
+    capped = False
+    if rule.cap_annual_rate is not None:
+        c_num, c_den = rule.cap_annual_rate.as_integer_ratio()
+        if numerator * c_den > c_num * denominator:
+            numerator, denominator, capped = c_num, c_den, True
+    return PenaltyRate(numerator, denominator * contract.day_count, capped)
 
 
 class PenaltyAccrual:
@@ -72,19 +81,19 @@ class PenaltyAccrual:
 
     __slots__ = ("accrued_to", "balance_days", "due_date", "grace_end", "rate")
 
-    def __init__(self, due_date: date, rule: PenaltyRule, rate: ContractRate) -> None:
+    def __init__(self, due_date: date, grace_days: int, rate: PenaltyRate) -> None:
         self.due_date = due_date
-        self.grace_end = due_date + timedelta(days=rule.grace_days)
+        self.grace_end = due_date + timedelta(days=grace_days) if grace_days else due_date
         self.rate = rate
-        self.balance_days = ZERO  # Σ base × days: the division by day_count comes once, last
+        self.balance_days = 0  # Σ base × days in minor units: the rate multiplies once, last
         self.accrued_to = due_date  # accrual covers the days in [due_date, accrued_to)
 
-    @property
-    def accrued(self) -> Decimal:
-        """The exact penalty accrued so far (unrounded)."""
-        return self.rate.for_days(self.balance_days)
+    def shown(self, half_even: bool) -> int:
+        """The penalty accrued so far, rounded to minor units."""
+        rate = self.rate
+        return round_ratio(self.balance_days * rate.numerator, rate.denominator, half_even)
 
-    def accrue_to(self, day: date, base: Decimal) -> None:
+    def accrue_to(self, day: date, base: int) -> None:
         """Accrue on `base` for each day before `day` not yet counted (call before a change)."""
         if day > self.accrued_to:
             if base > 0:

@@ -3,179 +3,71 @@
 Payments apply in date order (several on one date in request order); each installment's
 penalty accrues lazily between its own events, so a loan three years overdue costs about
 the same to compute as one three days overdue.
+
+Amounts are integers of the currency's minor unit throughout (SPEC §11): the contract's rows
+(loan_contract.py) are read as they are, payments converted once, and the results
+(position_results.py) keep minor units, printed directly by the responses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from enum import StrEnum
 
 from app.engine.allocation import (
     AllocationRule,
-    AppliedPayment,
     InterestAccrualBasis,
     Payment,
     PrincipalLog,
     apply_payment,
     settlement_interest,
 )
-from app.engine.contract_rate import ContractRate
 from app.engine.errors import InvalidTerms
-from app.engine.ledger import Component, InstallmentLedger, ScheduledInstallment
-from app.engine.money import ZERO, Currency, Rounding, exact
+from app.engine.ledger import FEE, INTEREST, PENALTY, PRINCIPAL, InstallmentLedger
+from app.engine.loan_contract import LoanContract
+from app.engine.money import Rounding
 from app.engine.penalty import PenaltyAccrual, PenaltyRule, penalty_rate
-from app.engine.schedule import (
-    GraceType,
-    Installment,
-    LoanTerms,
-    Method,
-    Schedule,
-    amortize,
-    installment_amount,
+from app.engine.position_results import (
+    INSTALLMENT_AMOUNTS,
+    SUMMARY_AMOUNTS,
+    InstallmentPosition,
+    InstallmentStatus,
+    Position,
+    PositionSummary,
 )
+from app.engine.rounding import to_units
 
 MAX_PAYMENTS = 1000
 # (upper bound of days past due, label): M1 1–30 … M6 151–180, M7+ beyond (逾期账龄)
 _BUCKETS = ((0, "M0"), (30, "M1"), (60, "M2"), (90, "M3"), (120, "M4"), (150, "M5"), (180, "M6"))
 # 五级分类 (five-category loan classification) by days past due
 _CLASSES = ((0, "normal"), (90, "special_mention"), (270, "substandard"), (360, "doubtful"))
+_DEFAULT_PENALTY = PenaltyRule()
+_DEFAULT_ALLOCATION = AllocationRule()
+
+# the entry point and the types of its signature and answer (their homes: loan_contract.py,
+# position_results.py), importable from here as before the split
+__all__ = [
+    "INSTALLMENT_AMOUNTS",
+    "MAX_PAYMENTS",
+    "SUMMARY_AMOUNTS",
+    "InstallmentPosition",
+    "InstallmentStatus",
+    "LoanContract",
+    "Position",
+    "PositionSummary",
+    "classification",
+    "days_past_due_bucket",
+    "position_as_of",
+]
 
 
-class InstallmentStatus(StrEnum):
-    PAID = "paid"
-    PAID_LATE = "paid_late"
-    OVERDUE = "overdue"
-    DUE_TODAY = "due_today"
-    UPCOMING = "upcoming"
-
-
-@dataclass(frozen=True, slots=True)
-class LoanContract:
-    """What a position needs of a loan: its installments and its contract rate."""
-
-    currency: Currency
-    rounding: Rounding
-    start_date: date
-    rate: ContractRate
-    installments: tuple[ScheduledInstallment, ...]
-    accrues_interest: bool = True  # False for flat_fee
-    installment_amount: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class InstallmentPosition:
-    scheduled: ScheduledInstallment
-    paid_principal: Decimal
-    paid_interest: Decimal
-    paid_fee: Decimal
-    paid_penalty: Decimal
-    outstanding_principal: Decimal
-    outstanding_interest: Decimal
-    outstanding_fee: Decimal
-    cancelled_interest: Decimal
-    cancelled_fee: Decimal
-    penalty_accrued: Decimal
-    outstanding_penalty: Decimal
-    days_past_due: int
-    status: InstallmentStatus
-    settled_on: date | None
-
-    @property
-    def outstanding_amount(self) -> Decimal:
-        return self.outstanding_principal + self.outstanding_interest + self.outstanding_fee
-
-    @property
-    def is_unpaid(self) -> bool:
-        """Unsettled with something to pay (an installment of nothing never counts as unpaid)."""
-        return self.settled_on is None and (
-            self.outstanding_amount > 0 or self.outstanding_penalty > 0
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PositionSummary:
-    overdue_principal: Decimal
-    overdue_interest: Decimal
-    overdue_fee: Decimal
-    outstanding_penalty: Decimal
-    total_overdue: Decimal
-    outstanding_principal: Decimal
-    accrued_interest: Decimal
-    payoff_amount: Decimal
-    penalty_capped: bool
-    days_past_due: int
-    bucket: str
-    classification: str
-    next_due_date: date | None
-    next_payment: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    contract: LoanContract
-    as_of: date
-    installments: tuple[InstallmentPosition, ...]
-    payments: tuple[AppliedPayment, ...]
-    summary: PositionSummary
-
-
-def scheduled_installments(schedule: Schedule) -> tuple[ScheduledInstallment, ...]:
-    """What a schedule's rows ask for on each due date."""
-    return _scheduled(schedule.installments)
-
-
-def _scheduled(installments: Sequence[Installment]) -> tuple[ScheduledInstallment, ...]:
-    return tuple(
-        ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee)
-        for r in installments
-    )
-
-
-def contract_of(schedule: Schedule) -> LoanContract:
-    """The installments of a built schedule, as a position needs them (SPEC §5)."""
-    return _contract(schedule.terms, schedule.installments, schedule.installment_amount)
-
-
-def loan_contract(terms: LoanTerms) -> LoanContract:
-    """A loan's contract straight from its terms: the schedule's rows without its annualized
-    rates, which a position never shows (two exact rate solves saved per request)."""
-    rows, level = amortize(terms)
-    return _contract(terms, rows, installment_amount(terms, rows, level))
-
-
-def _contract(
-    terms: LoanTerms, installments: Sequence[Installment], amount: Decimal
-) -> LoanContract:
-    """Loans whose schedule has a negative-principal row or a capitalizing grace period are not
-    supported yet (SPEC §5): the allocation rules assume principal only ever falls."""
-    # a capitalizing grace period counts even when its interest is 0.00 (rate 0, tiny balance)
-    capitalizes = terms.grace_months > 0 and terms.grace_type is GraceType.CAPITALIZE
-    if capitalizes or any(r.principal < 0 for r in installments):
-        raise InvalidTerms(
-            "loan",
-            "positions of loans with negative-principal rows or a "
-            "capitalizing grace period are not supported yet",
-        )
-    rows = _scheduled(installments)
-    return LoanContract(
-        terms.currency,
-        terms.rounding,
-        terms.start_date,
-        terms.rate,
-        rows,
-        terms.method is not Method.FLAT_FEE,
-        amount,
-    )
-
-
-def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> None:
-    if not contract.installments:
+def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> list[int]:
+    """The request's rules (SPEC §5); the payments' amounts in minor units."""
+    if not contract.rows:
         raise InvalidTerms("schedule.installments", "at least one installment is needed")
     previous = contract.start_date
-    for number, row in enumerate(contract.installments, start=1):
+    for number, row in enumerate(contract.rows, start=1):
         if row.due_date <= previous:
             raise InvalidTerms(
                 "schedule.installments",
@@ -190,9 +82,19 @@ def _check(contract: LoanContract, payments: Sequence[Payment], as_of: date) -> 
         raise InvalidTerms("as_of", "must be on or after start_date")
     if len(payments) > MAX_PAYMENTS:
         raise InvalidTerms("payments", f"at most {MAX_PAYMENTS} payments")
+    currency = contract.currency
+    units = []
     for index, payment in enumerate(payments):
         if not contract.start_date <= payment.date <= as_of:
             raise InvalidTerms(f"payments.{index}.date", "must be from start_date to as_of")
+        try:
+            units.append(to_units(payment.amount, currency))
+        except ValueError:
+            raise InvalidTerms(
+                f"payments.{index}.amount",
+                f"has more than {currency.minor_digits} decimals for {currency.code}",
+            ) from None
+    return units
 
 
 def _label(days: int, table: tuple[tuple[int, str], ...], beyond: str) -> str:
@@ -210,76 +112,80 @@ def classification(days: int) -> str:
     return _label(days, _CLASSES, "loss")
 
 
-def _installment_position(led: InstallmentLedger, as_of: date) -> InstallmentPosition:
-    s = led.scheduled
+def _installment_position(led: InstallmentLedger, as_of: date, digits: int) -> InstallmentPosition:
+    due = led.due_date
     penalty = led.penalty_shown(as_of)
-    unsettled = led.settled_on is None
-    if not unsettled:
-        assert led.settled_on is not None
-        status = (
-            InstallmentStatus.PAID if led.settled_on <= s.due_date else InstallmentStatus.PAID_LATE
-        )
-    elif as_of > s.due_date:
+    settled_on = led.settled_on
+    if settled_on is not None:
+        status = InstallmentStatus.PAID if settled_on <= due else InstallmentStatus.PAID_LATE
+    elif as_of > due:
         status = InstallmentStatus.OVERDUE
-    elif as_of == s.due_date:
+    elif as_of == due:
         status = InstallmentStatus.DUE_TODAY
     else:
         status = InstallmentStatus.UPCOMING
-    return InstallmentPosition(
-        scheduled=s,
-        paid_principal=led.paid[Component.PRINCIPAL],
-        paid_interest=led.paid[Component.INTEREST],
-        paid_fee=led.paid[Component.FEE],
-        paid_penalty=led.paid[Component.PENALTY],
-        outstanding_principal=led.outstanding(Component.PRINCIPAL, as_of),
-        outstanding_interest=led.outstanding(Component.INTEREST, as_of),
-        outstanding_fee=led.outstanding(Component.FEE, as_of),
-        cancelled_interest=led.cancelled_interest,
-        cancelled_fee=led.cancelled_fee,
-        penalty_accrued=penalty,
-        outstanding_penalty=penalty - led.paid[Component.PENALTY],
-        days_past_due=(as_of - s.due_date).days if status is InstallmentStatus.OVERDUE else 0,
-        status=status,
-        settled_on=led.settled_on,
+    paid = led.paid
+    amounts = (
+        paid[PRINCIPAL],
+        paid[INTEREST],
+        paid[FEE],
+        paid[PENALTY],
+        led.principal - paid[PRINCIPAL],
+        led.interest - paid[INTEREST] - led.cancelled_interest,
+        led.fee - paid[FEE] - led.cancelled_fee,
+        led.cancelled_interest,
+        led.cancelled_fee,
+        penalty,
+        penalty - paid[PENALTY],
     )
+    days = (as_of - due).days if status is InstallmentStatus.OVERDUE else 0
+    return InstallmentPosition(led.scheduled, amounts, digits, days, status, settled_on)
 
 
 def _summary(
-    rows: Sequence[InstallmentPosition], accrued_interest: Decimal, capped: bool, as_of: date
+    rows: Sequence[InstallmentPosition], accrued_interest: int, capped: bool, as_of: date
 ) -> PositionSummary:
-    overdue = [r for r in rows if r.status is InstallmentStatus.OVERDUE]
-    overdue_principal = sum((r.outstanding_principal for r in overdue), ZERO)
-    overdue_interest = sum((r.outstanding_interest for r in overdue), ZERO)
-    overdue_fee = sum((r.outstanding_fee for r in overdue), ZERO)
-    outstanding_penalty = sum((r.outstanding_penalty for r in rows), ZERO)
+    overdue_principal = overdue_interest = overdue_fee = outstanding_penalty = 0
+    outstanding_principal = due_today = later_principal = days = 0
+    upcoming = None  # the first unpaid installment due on or after as_of
+    for r in rows:
+        amounts, status, due = r.amounts, r.status, r.row.due_date
+        outstanding_principal += amounts[4]
+        outstanding_penalty += amounts[10]
+        if status is InstallmentStatus.OVERDUE:
+            overdue_principal += amounts[4]
+            overdue_interest += amounts[5]
+            overdue_fee += amounts[6]
+            days = max(days, r.days_past_due)
+        elif status is InstallmentStatus.DUE_TODAY:
+            due_today += r.outstanding_units
+        if due > as_of:
+            later_principal += amounts[4]
+        if upcoming is None and due >= as_of and r.is_unpaid:
+            upcoming = r
     total_overdue = overdue_principal + overdue_interest + overdue_fee + outstanding_penalty
-    due_today = sum(
-        (r.outstanding_amount for r in rows if r.status is InstallmentStatus.DUE_TODAY), ZERO
+    amounts = (
+        overdue_principal,
+        overdue_interest,
+        overdue_fee,
+        outstanding_penalty,
+        total_overdue,
+        outstanding_principal,
+        accrued_interest,
+        total_overdue + due_today + later_principal + accrued_interest,
     )
-    later_principal = sum(
-        (r.outstanding_principal for r in rows if r.scheduled.due_date > as_of), ZERO
-    )
-    upcoming = [r for r in rows if r.is_unpaid and r.scheduled.due_date >= as_of]
-    days = max((r.days_past_due for r in overdue), default=0)
     return PositionSummary(
-        overdue_principal=overdue_principal,
-        overdue_interest=overdue_interest,
-        overdue_fee=overdue_fee,
-        outstanding_penalty=outstanding_penalty,
-        total_overdue=total_overdue,
-        outstanding_principal=sum((r.outstanding_principal for r in rows), ZERO),
-        accrued_interest=accrued_interest,
-        payoff_amount=total_overdue + due_today + later_principal + accrued_interest,
-        penalty_capped=capped,
-        days_past_due=days,
-        bucket=days_past_due_bucket(days),
-        classification=classification(days),
-        next_due_date=upcoming[0].scheduled.due_date if upcoming else None,
-        next_payment=upcoming[0].outstanding_amount if upcoming else None,
+        amounts,
+        rows[0].digits,
+        capped,
+        days,
+        days_past_due_bucket(days),
+        classification(days),
+        None if upcoming is None else upcoming.row.due_date,
+        None if upcoming is None else upcoming.outstanding_units,
     )
 
 
-@exact
 def position_as_of(
     contract: LoanContract,
     payments: Sequence[Payment],
@@ -289,42 +195,43 @@ def position_as_of(
     allocation: AllocationRule | None = None,
 ) -> Position:
     """Apply the payments in date order and report the loan as of `as_of` (SPEC §5)."""
-    _check(contract, payments, as_of)
-    rule = penalty or PenaltyRule()
+    units = _check(contract, payments, as_of)
+    rule = penalty or _DEFAULT_PENALTY
     rate = penalty_rate(rule, contract.rate)
+    half_even = contract.rounding is Rounding.HALF_EVEN
+    digits = contract.currency.minor_digits
+    grace_days = rule.grace_days
     ledgers = [
-        InstallmentLedger(
-            row,
-            PenaltyAccrual(row.due_date, rule, rate.per_year),
-            rule,
-            contract.currency,
-            contract.rounding,
-        )
-        for row in contract.installments
+        InstallmentLedger(row, PenaltyAccrual(row.due_date, grace_days, rate), rule, half_even)
+        for row in contract.rows
     ]
+    numerator, denominator = contract.rate.annual_rate.as_integer_ratio()
     basis = InterestAccrualBasis(
         contract.start_date,
-        contract.rate,
+        numerator,
+        denominator * contract.rate.day_count,
         contract.accrues_interest,
-        contract.currency,
-        contract.rounding,
+        half_even,
+        digits,
     )
     log = PrincipalLog()
     applied = []
-    empty = [led for led in ledgers if not led.scheduled.payment]
-    for payment in sorted(payments, key=lambda p: p.date):  # stable: request order within a day
+    empty = [led for led in ledgers if not (led.principal or led.interest or led.fee)]
+    # stable: request order within a day
+    for index in sorted(range(len(payments)), key=lambda i: payments[i].date):
+        payment = payments[index]
         for led in empty:
             led.settle_if_nothing_to_pay(payment.date)
-        applied.append(apply_payment(payment, ledgers, allocation or AllocationRule(), basis, log))
-    for led in ledgers:
+        applied.append(
+            apply_payment(
+                payment, units[index], ledgers, allocation or _DEFAULT_ALLOCATION, basis, log
+            )
+        )
+    for led in empty:
         led.settle_if_nothing_to_pay(as_of)
-    rows = [_installment_position(led, as_of) for led in ledgers]
+    rows = [_installment_position(led, as_of, digits) for led in ledgers]
     settled = all(led.settled_on is not None for led in ledgers)
-    accrued = ZERO if settled else settlement_interest(ledgers, as_of, basis, log)
+    accrued = 0 if settled else settlement_interest(ledgers, as_of, basis, log)
     return Position(
-        contract=contract,
-        as_of=as_of,
-        installments=tuple(rows),
-        payments=tuple(applied),
-        summary=_summary(rows, accrued, rate.capped, as_of),
+        contract, as_of, tuple(rows), tuple(applied), _summary(rows, accrued, rate.capped, as_of)
     )

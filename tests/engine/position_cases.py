@@ -60,7 +60,9 @@ def contract(
         for number, row in enumerate(rows, start=1)
     )
     rate = ContractRate.from_daily(Decimal(daily_rate), DayCount.D360)
-    return LoanContract(CNY, rounding, d(start_date), rate, installments, accrues_interest)
+    return LoanContract.of_installments(
+        CNY, rounding, d(start_date), rate, installments, accrues_interest
+    )
 
 
 def case_study() -> LoanContract:

@@ -17,10 +17,12 @@ from hypothesis import strategies as st
 
 from app.engine.amortize import level_payment
 from app.engine.errors import InvalidTerms
+from app.engine.ledger import ScheduledInstallment
+from app.engine.loan_contract import LoanContract, loan_contract
 from app.engine.money import CNY
-from app.engine.position import _contract, loan_contract, position_as_of
+from app.engine.position import position_as_of
 from app.engine.rounding import from_units, round_ratio
-from app.engine.schedule import amortize_units, build_schedule, installment_amount
+from app.engine.schedule import Method, amortize_units, build_schedule, installment_amount
 from tests import decimal_engine
 from tests.strategies import loan_terms
 
@@ -95,9 +97,17 @@ def test_positions_see_the_same_contract(terms, days):
     try:
         contract = loan_contract(terms)
         rows, level = decimal_engine.amortize(terms)
-        expected = _contract(terms, rows, installment_amount(terms, rows, level))
     except InvalidTerms:
         return
+    expected = LoanContract.of_installments(
+        terms.currency,
+        terms.rounding,
+        terms.start_date,
+        terms.rate,
+        [ScheduledInstallment(r.number, r.due_date, r.principal, r.interest, r.fee) for r in rows],
+        terms.method is not Method.FLAT_FEE,
+        installment_amount(terms, rows, level),
+    )
     assert contract == expected
     as_of = terms.start_date + timedelta(days=days)
     assert position_as_of(contract, [], as_of) == position_as_of(expected, [], as_of)

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from app.engine.allocation import Payment
 from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
+from app.engine.loan_contract import contract_of
 from app.engine.money import CNY, Rounding
 from app.engine.option import Option
-from app.engine.position import contract_of
 from app.engine.restructuring import (
     Restructuring,
     RestructuringPolicy,

@@ -15,9 +15,9 @@ from app.engine.allocation import AllocationRule
 from app.engine.contract_rate import ContractRate
 from app.engine.dates import DayCount
 from app.engine.ledger import Component
+from app.engine.loan_contract import contract_of
 from app.engine.money import CNY
 from app.engine.penalty import PenaltyRule
-from app.engine.position import contract_of
 from app.engine.restructuring import (
     RestructuringPolicy,
     RestructuringRequest,

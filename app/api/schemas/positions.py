@@ -25,8 +25,9 @@ from app.api.schemas.examples import CASE_STUDY_POSITION
 from app.api.schemas.schedules import RateTerms, ScheduleRequest
 from app.engine.allocation import DEFAULT_ORDER, AllocationRule, AppliedPayment, Payment, Strategy
 from app.engine.dates import DayCount
-from app.engine.ledger import Component, ScheduledInstallment
-from app.engine.money import Currency, amount_formatter
+from app.engine.ledger import COMPONENTS, Component, ScheduledInstallment
+from app.engine.loan_contract import loan_contract as engine_loan_contract
+from app.engine.money import Currency
 from app.engine.penalty import PenaltyBase, PenaltyRule
 from app.engine.position import (
     InstallmentPosition,
@@ -37,9 +38,7 @@ from app.engine.position import (
     classification,
     days_past_due_bucket,
 )
-from app.engine.position import (
-    loan_contract as engine_loan_contract,
-)
+from app.engine.rounding import format_units
 
 _DEFAULT_PENALTY = PenaltyRule()  # SPEC §5's default rule: the engine's
 
@@ -96,6 +95,8 @@ class PenaltyRuleIn(RequestModel):
     cap_annual_rate: RateIn | None = None
 
     def to_engine(self) -> PenaltyRule:
+        if self is _UNSTATED_PENALTY:  # most requests: SPEC §5's default rule, built once
+            return _DEFAULT_PENALTY
         if self.rate_multiplier is not None and self.daily_rate is not None:
             raise PydanticCustomError(
                 "penalty", "give at most one of rate_multiplier or daily_rate"
@@ -129,11 +130,20 @@ class AllocationRuleIn(RequestModel):
     strategy: Strategy = Strategy.INSTALLMENT_FIRST
 
     def to_engine(self) -> AllocationRule:
+        if self is _UNSTATED_ALLOCATION:
+            return _DEFAULT_ALLOCATION
         if len(set(self.order)) != 4:
             raise PydanticCustomError(
                 "order", "order must name each of penalty, fee, interest, principal once"
             )
         return AllocationRule(tuple(self.order), self.strategy)
+
+
+# the rules of a request that states none: one shared instance each (see shared_default),
+# whose engine rules are the engine's defaults
+_UNSTATED_PENALTY = PenaltyRuleIn()
+_UNSTATED_ALLOCATION = AllocationRuleIn()
+_DEFAULT_ALLOCATION = AllocationRule()
 
 
 class PositionRequest(RequestModel):
@@ -145,8 +155,8 @@ class PositionRequest(RequestModel):
         default_factory=list, json_schema_extra={"default": []}
     )
     as_of: DateIn
-    penalty: PenaltyRuleIn = shared_default(PenaltyRuleIn())
-    allocation: AllocationRuleIn = shared_default(AllocationRuleIn())
+    penalty: PenaltyRuleIn = shared_default(_UNSTATED_PENALTY)
+    allocation: AllocationRuleIn = shared_default(_UNSTATED_ALLOCATION)
 
     model_config = ConfigDict(json_schema_extra={"examples": [CASE_STUDY_POSITION]})
 
@@ -172,9 +182,10 @@ class PositionRequest(RequestModel):
 
     @property
     def currency(self) -> Currency:
-        terms = self.loan if self.loan is not None else self.schedule
-        assert terms is not None
-        return terms.money
+        if self.loan is not None:
+            return self.loan.to_terms().currency  # built once, when the loan was validated
+        assert self.schedule is not None
+        return self.schedule.money
 
     def contract(self) -> LoanContract:
         if self.loan is not None:
@@ -185,14 +196,8 @@ class PositionRequest(RequestModel):
             ScheduledInstallment(n, r.due_date, r.principal, r.interest, r.fee)
             for n, r in enumerate(s.installments, start=1)
         )
-        return LoanContract(
-            s.money,
-            s.rounding,
-            s.start_date,
-            s.contract_rate(),
-            rows,
-            True,
-            rows[0].payment,
+        return LoanContract.of_installments(
+            s.money, s.rounding, s.start_date, s.contract_rate(), rows, True, rows[0].payment
         )
 
     def engine_payments(self) -> list[Payment]:
@@ -260,24 +265,45 @@ class PositionSummaryOut(BaseModel):
 
 def summary_document(s: PositionSummary, currency: Currency) -> dict[str, Any]:
     """The JSON object of a PositionSummaryOut, built straight from the engine's summary."""
+    return _summary_document(s, _Printed(currency.minor_digits))
 
-    fmt = amount_formatter(currency)
 
+class _Printed(dict[int, str]):
+    """Amounts in minor units as their JSON strings, each printed once: a position's ~100
+    amounts repeat (zeros, the scheduled amounts paid in full), and a hit is a dict look-up
+    with no Python call."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        super().__init__()
+        self.digits = digits
+
+    def __missing__(self, units: int) -> str:
+        self[units] = text = format_units(units, self.digits)
+        return text
+
+
+def _summary_document(s: PositionSummary, printed: _Printed) -> dict[str, Any]:
+    overdue_principal, overdue_interest, overdue_fee, penalty, total, principal, accrued, payoff = (
+        map(printed.__getitem__, s.amounts)
+    )
+    units = s.next_payment_units
     return {
-        "overdue_principal": fmt(s.overdue_principal),
-        "overdue_interest": fmt(s.overdue_interest),
-        "overdue_fee": fmt(s.overdue_fee),
-        "outstanding_penalty": fmt(s.outstanding_penalty),
-        "total_overdue": fmt(s.total_overdue),
-        "outstanding_principal": fmt(s.outstanding_principal),
-        "accrued_interest": fmt(s.accrued_interest),
-        "payoff_amount": fmt(s.payoff_amount),
+        "overdue_principal": overdue_principal,
+        "overdue_interest": overdue_interest,
+        "overdue_fee": overdue_fee,
+        "outstanding_penalty": penalty,
+        "total_overdue": total,
+        "outstanding_principal": principal,
+        "accrued_interest": accrued,
+        "payoff_amount": payoff,
         "penalty_capped": s.penalty_capped,
         "days_past_due": s.days_past_due,
         "bucket": s.bucket,
         "classification": s.classification,
         "next_due_date": s.next_due_date.isoformat() if s.next_due_date else None,
-        "next_payment": fmt(s.next_payment) if s.next_payment is not None else None,
+        "next_payment": None if units is None else printed[units],
     }
 
 
@@ -295,48 +321,64 @@ class PositionResponse(BaseModel):
 
 
 def position_document(position: Position) -> dict[str, Any]:
-    """The JSON object of a PositionResponse, built straight from the engine's position: a
-    model would validate every one of its ~20 strings a row again (a quarter of the route's
-    time)."""
+    """The JSON object of a PositionResponse, built straight from the engine's position in
+    minor units: a model would validate every one of its ~20 strings a row again."""
     currency = position.contract.currency
-
-    fmt = amount_formatter(currency)
+    printed = _Printed(currency.minor_digits)
 
     def row(r: InstallmentPosition) -> dict[str, Any]:
-        s = r.scheduled
+        number, due, principal, interest, fee = r.row
+        (
+            paid_principal,
+            paid_interest,
+            paid_fee,
+            paid_penalty,
+            outstanding_principal,
+            outstanding_interest,
+            outstanding_fee,
+            cancelled_interest,
+            cancelled_fee,
+            penalty_accrued,
+            outstanding_penalty,
+        ) = map(printed.__getitem__, r.amounts)
+        settled_on = r.settled_on
         return {
-            "number": s.number,
-            "due_date": s.due_date.isoformat(),
-            "principal": fmt(s.principal),
-            "interest": fmt(s.interest),
-            "fee": fmt(s.fee),
-            "payment": fmt(s.payment),
-            "paid_principal": fmt(r.paid_principal),
-            "paid_interest": fmt(r.paid_interest),
-            "paid_fee": fmt(r.paid_fee),
-            "paid_penalty": fmt(r.paid_penalty),
-            "outstanding_principal": fmt(r.outstanding_principal),
-            "outstanding_interest": fmt(r.outstanding_interest),
-            "outstanding_fee": fmt(r.outstanding_fee),
-            "cancelled_interest": fmt(r.cancelled_interest),
-            "cancelled_fee": fmt(r.cancelled_fee),
-            "penalty_accrued": fmt(r.penalty_accrued),
-            "outstanding_penalty": fmt(r.outstanding_penalty),
+            "number": number,
+            "due_date": due.isoformat(),
+            "principal": printed[principal],
+            "interest": printed[interest],
+            "fee": printed[fee],
+            "payment": printed[principal + interest + fee],
+            "paid_principal": paid_principal,
+            "paid_interest": paid_interest,
+            "paid_fee": paid_fee,
+            "paid_penalty": paid_penalty,
+            "outstanding_principal": outstanding_principal,
+            "outstanding_interest": outstanding_interest,
+            "outstanding_fee": outstanding_fee,
+            "cancelled_interest": cancelled_interest,
+            "cancelled_fee": cancelled_fee,
+            "penalty_accrued": penalty_accrued,
+            "outstanding_penalty": outstanding_penalty,
             "days_past_due": r.days_past_due,
-            "status": r.status.value,
-            "settled_on": r.settled_on.isoformat() if r.settled_on else None,
+            "status": r.status,  # a StrEnum: a str, printed as its value
+            "settled_on": None if settled_on is None else settled_on.isoformat(),
         }
 
     def applied(a: AppliedPayment) -> dict[str, Any]:
         return {
             "reference": a.payment.reference,
             "date": a.payment.date.isoformat(),
-            "amount": fmt(a.payment.amount),
+            "amount": printed[a.units],
             "allocations": [
-                {"number": x.number, "component": x.component.value, "amount": fmt(x.amount)}
+                {
+                    "number": x.number,
+                    "component": COMPONENT_NAMES[x.slot],
+                    "amount": printed[x.units],
+                }
                 for x in a.allocations
             ],
-            "unapplied": fmt(a.unapplied),
+            "unapplied": printed[a.unapplied_units],
         }
 
     return {
@@ -344,8 +386,10 @@ def position_document(position: Position) -> dict[str, Any]:
         "as_of": position.as_of.isoformat(),
         "installments": [row(r) for r in position.installments],
         "payments": [applied(a) for a in position.payments],
-        "summary": summary_document(position.summary, currency),
+        "summary": _summary_document(position.summary, printed),
     }
 
+
+COMPONENT_NAMES = tuple(c.value for c in COMPONENTS)
 
 __all__ = ["PositionRequest", "PositionResponse", "loan_contract"]

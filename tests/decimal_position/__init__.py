@@ -1,0 +1,1 @@
+"""The Decimal position engine before the integer core (SPEC §11), kept as a test reference."""
