@@ -35,6 +35,7 @@ typedef unsigned __int128 u128;
 #define AMOUNT_LIMIT ((i128)1 << 61) /* Σ|amount|·2^64 stays below 2^125 */
 #define UNKNOWN 2                    /* a sign the interval cannot tell */
 #define GAP_CACHE 512
+#define LIMIT62 ((int64_t)1 << 62)
 
 /* ---- unsigned fixed point, values in [0, 2^64] (factors ≤ 1) -------------------------- */
 
@@ -322,6 +323,41 @@ static int read_flows(Flows *f, PyObject *times, PyObject *amounts, Py_ssize_t c
     return 1;
 }
 
+static void flows_init(Flows *f, int64_t *times, int64_t *amounts, unsigned per_year,
+                       unsigned days_in_year) {
+    f->count = 0;
+    f->times = times;
+    f->amounts = amounts;
+    f->per_year = per_year;
+    f->days_in_year = days_in_year;
+    memset(f->cache_tag, 0, sizeof f->cache_tag); /* the cached gap factors are unset */
+    f->tag = 0;
+}
+
+/* The certified j of f's flows from `guess` (a period's rate): 1 with *micro set, or 0 when
+ * this kernel cannot certify it (see the module comment). */
+static int certify(Flows *f, double guess, int64_t *micro) {
+    if (f->count < 2) return 0;
+    i128 magnitude = 0, total = 0;
+    for (Py_ssize_t i = 0; i < f->count; i++) {
+        int64_t a = f->amounts[i];
+        magnitude += a < 0 ? -(i128)a : (i128)a;
+        total += a;
+        if (f->times[i] < 0 || f->times[i] > ((int64_t)1 << 40)) return 0;
+    }
+    if (magnitude >= AMOUNT_LIMIT) return 0;
+    if (total == 0) { /* the NPV at rate 0 is the sum: 0 is the one root, exactly */
+        *micro = 0;
+        return 1;
+    }
+    f->first_sign = f->amounts[0] > 0 ? 1 : -1;
+    double annual;
+    if (!propose(f, guess, &annual)) annual = guess * (double)f->per_year;
+    double scaled = annual * 1e6; /* where the exact walk starts: any start gives one answer */
+    int64_t start = isfinite(scaled) && fabs(scaled) < 1e12 ? (int64_t)llround(scaled) : 0;
+    return locate(f, start, micro);
+}
+
 static PyObject *certified_micro(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *times_arg, *amounts_arg;
@@ -344,7 +380,8 @@ static PyObject *certified_micro(PyObject *self, PyObject *args) {
         }
     }
     PyObject *result = NULL;
-    Flows *f = NULL;
+    int64_t *buffer = NULL;
+    Flows f;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(amounts);
     if (times && count != PySequence_Fast_GET_SIZE(times)) {
         PyErr_SetString(PyExc_ValueError, "times and amounts differ in length");
@@ -354,49 +391,104 @@ static PyObject *certified_micro(PyObject *self, PyObject *args) {
         result = Py_NewRef(Py_None);
         goto done;
     }
-    f = PyMem_Calloc(1, sizeof *f);
-    int64_t *buffer = f ? PyMem_Malloc(2 * ((size_t)count + 1) * sizeof(int64_t)) : NULL;
+    buffer = PyMem_Malloc(2 * ((size_t)count + 1) * sizeof(int64_t));
     if (!buffer) {
         PyErr_NoMemory();
         goto done;
     }
-    f->times = buffer;
-    f->amounts = buffer + count + 1;
-    f->per_year = per_year;
-    f->days_in_year = days_in_year;
-    int read = read_flows(f, times, amounts, count);
+    flows_init(&f, buffer, buffer + count + 1, per_year, days_in_year);
+    int read = read_flows(&f, times, amounts, count);
     if (read < 0) goto done;
-    i128 magnitude = 0, total = 0;
-    int usable = read == 1 && f->count >= 2;
-    for (Py_ssize_t i = 0; usable && i < f->count; i++) {
-        int64_t a = f->amounts[i];
-        magnitude += a < 0 ? -(i128)a : (i128)a;
-        total += a;
-        if (f->times[i] < 0 || f->times[i] > ((int64_t)1 << 40)) usable = 0;
-    }
-    if (!usable || magnitude >= AMOUNT_LIMIT) {
-        result = Py_NewRef(Py_None);
-        goto done;
-    }
-    if (total == 0) { /* the NPV at rate 0 is the sum: 0 is the one root, exactly */
-        result = PyLong_FromLong(0);
-        goto done;
-    }
-    f->first_sign = f->amounts[0] > 0 ? 1 : -1;
-    double annual;
-    if (!propose(f, guess, &annual)) annual = guess * (double)per_year;
-    double scaled = annual * 1e6; /* where the exact walk starts: any start gives one answer */
-    int64_t start = isfinite(scaled) && fabs(scaled) < 1e12 ? (int64_t)llround(scaled) : 0;
     int64_t micro;
-    if (locate(f, start, &micro))
+    if (read == 1 && certify(&f, guess, &micro))
         result = PyLong_FromLongLong(micro);
     else
         result = Py_NewRef(Py_None);
 done:
-    if (f) PyMem_Free(f->times);
-    PyMem_Free(f);
+    PyMem_Free(buffer);
     Py_XDECREF(times);
     Py_DECREF(amounts);
+    return result;
+}
+
+/* loan_rates(rows, months, guess) -> (apr j, XIRR j) | None
+ *
+ * Both rates of a schedule straight from its rows (amortize's tuples: days at 2, the opening
+ * principal at 3, principal, interest and fee at 4–6), as schedule._rates computes them: the
+ * principal out at month 0 and day 0, each row's payment at month months − 1 + its number and
+ * at its due date's day count; the XIRR walk starts from the apr spread over the actual days.
+ * None where a loan's shape does not hold (a payment below 0, none above, a row of 0 days,
+ * values past 64 bits) or a rate cannot be certified here: the Python then computes both. */
+static PyObject *loan_rates(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *rows_arg;
+    Py_ssize_t months;
+    double guess;
+    if (!PyArg_ParseTuple(args, "Ond", &rows_arg, &months, &guess)) return NULL;
+    PyObject *rows = PySequence_Fast(rows_arg, "rows must be a sequence");
+    if (!rows) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(rows);
+    int64_t *buffer = NULL;
+    if (n < 1 || months < 1 || months > MAX_FLOWS || n > MAX_FLOWS) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    buffer = PyMem_Malloc(4 * ((size_t)n + 1) * sizeof(int64_t));
+    if (!buffer) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Flows monthly, daily;
+    flows_init(&monthly, buffer, buffer + n + 1, 12, 0);
+    flows_init(&daily, buffer + 2 * (n + 1), buffer + 3 * (n + 1), 1, 365);
+    int64_t day = 0, principal = 0;
+    int usable = 1, positive = 0;
+    for (Py_ssize_t i = 0; usable && i < n; i++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(rows, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) < 7) {
+            PyErr_SetString(PyExc_TypeError, "rows are amortize's tuples");
+            goto done;
+        }
+        int64_t v[5]; /* days, opening, principal, interest, fee */
+        for (int j = 0; j < 5; j++) {
+            int read = as_int64(PyTuple_GET_ITEM(row, j + 2), &v[j], "row values");
+            if (read < 0) goto done;
+            usable &= read == 1 && v[j] > -LIMIT62 && v[j] < LIMIT62;
+        }
+        if (!usable) break;
+        if (i == 0) {
+            principal = v[1];
+            monthly.times[0] = daily.times[0] = 0;
+            monthly.amounts[0] = daily.amounts[0] = -principal;
+            monthly.count = daily.count = 1;
+        }
+        int64_t payment = v[2] + v[3] + v[4]; /* each below 2^62 in size: no overflow */
+        day += v[0];
+        usable &= v[0] > 0 && payment >= 0 && payment < LIMIT62;
+        if (usable && payment) {
+            positive = 1;
+            monthly.times[monthly.count] = months + i;
+            monthly.amounts[monthly.count++] = payment;
+            daily.times[daily.count] = day;
+            daily.amounts[daily.count++] = payment;
+        }
+    }
+    int64_t apr, xirr;
+    if (!usable || !positive || principal <= 0 || !certify(&monthly, guess, &apr)) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    /* the monthly root spread over the actual days: within ~1e-6 of a schedule's XIRR */
+    double seed = pow(1.0 + (double)apr / 12e6, (double)(months + n - 1) * 365.0 / (double)day);
+    seed = isfinite(seed) ? seed - 1.0 : 0.1;
+    if (!certify(&daily, seed, &xirr))
+        result = Py_NewRef(Py_None);
+    else
+        result = Py_BuildValue("(LL)", (long long)apr, (long long)xirr);
+done:
+    PyMem_Free(buffer);
+    Py_DECREF(rows);
     return result;
 }
 
@@ -413,7 +505,6 @@ done:
  * row whose closing is above max_balance (positive) or below 0 (negative), the rows before it
  * returned. None when a value needs more than 64 bits (or a product more than 128): the
  * Python loop, which has no limit, runs instead. */
-#define LIMIT62 ((int64_t)1 << 62)
 
 static PyObject *level_rows(PyObject *self, PyObject *args) {
     (void)self;
@@ -515,6 +606,9 @@ static PyMethodDef methods[] = {
     {"certified_micro", certified_micro, METH_VARARGS,
      "certified_micro(times, amounts, per_year, days_in_year, guess) -> int | None\n\n"
      "The annualized rate of the flows in millionths, certified, or None (see the module)."},
+    {"loan_rates", loan_rates, METH_VARARGS,
+     "loan_rates(rows, months, guess) -> (apr j, XIRR j) | None\n\n"
+     "Both certified rates of a schedule's rows (see the comment above loan_rates)."},
     {"level_rows", level_rows, METH_VARARGS,
      "level_rows(balance, calendar, fees, start, stop, times, over, per_day, half_even, amount,\n"
      "           level_payment_rows, max_balance) -> (rows, balance, bad) | None\n\n"

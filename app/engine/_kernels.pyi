@@ -23,3 +23,6 @@ def level_rows(
     level_payment_rows: bool,
     max_balance: int,
 ) -> tuple[list[tuple[int, date, int, int, int, int, int, int, int]], int, int] | None: ...
+def loan_rates(
+    rows: Sequence[Sequence[object]], months: int, guess: float
+) -> tuple[int, int] | None: ...

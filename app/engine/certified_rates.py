@@ -152,6 +152,20 @@ def xirr(
     return _python_xirr(flows, guess, hint, settled)
 
 
+def loan_rates(
+    rows: Sequence[Sequence[object]], months: int, guess: float
+) -> tuple[Decimal, Decimal] | None:
+    """A schedule's (apr, XIRR) certified in one kernel call from its rows (`_kernels.c`'s
+    loan_rates: the same flows as schedule._rates builds), or None: no kernel, or flows it does
+    not certify; the caller then builds the flows and asks `apr` and `xirr`."""
+    if KERNEL is None:
+        return None
+    micros = KERNEL.loan_rates(rows, months, guess)
+    if micros is None:
+        return None
+    return reported(micros[0]), reported(micros[1])
+
+
 def dated_xirr(days: Sequence[int], amounts: Sequence[int], guess: float) -> Decimal | None:
     """`xirr` of flows given as two sequences (a schedule has them so): the kernel reads them
     as they are, without pairing 360 flows first."""

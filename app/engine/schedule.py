@@ -27,6 +27,7 @@ from app.engine.amortize import (
     table,
 )
 from app.engine.apr import AnnualizedRates, rates_in_units
+from app.engine.certified_rates import loan_rates
 from app.engine.contract_rate import ContractRate
 from app.engine.dates import add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
@@ -293,22 +294,26 @@ def rate_flows(
     return monthly, [(0, -terms.principal), *zip(days, payments, strict=True)]
 
 
-def _rates(terms: LoanTerms, rows: list[UnitRow], payments: list[int]) -> AnnualizedRates:
+def _rates(terms: LoanTerms, rows: list[UnitRow]) -> AnnualizedRates:
     """apr and XIRR of the loan's flows (SPEC §3) in minor units: by month for the APR (a
-    bullet's payment at month term_months), by day for the XIRR."""
+    bullet's payment at month term_months), by day for the XIRR. Certified straight from the
+    rows in C where the kernel can (certified_rates.loan_rates), else from the flows here."""
     months = terms.term_months if terms.method is Method.BULLET else 1
+    guess = terms.rate.monthly_rate or Decimal("0.01")
+    certified = loan_rates(rows, months, float(guess))
+    if certified is not None:
+        return AnnualizedRates(*certified)
     principal = rows[0][3]  # the opening balance: the principal in minor units
-    monthly = [-principal, *[0] * (months - 1), *payments]
+    monthly = [-principal, *[0] * (months - 1), *[r[4] + r[5] + r[6] for r in rows]]
     # the XIRR's flows by day: each row's days run from the previous due date (or the start)
     days = [0, *accumulate(map(itemgetter(2), rows))]
-    guess = terms.rate.monthly_rate or Decimal("0.01")
     return rates_in_units(monthly, days, terms.currency.minor_digits, guess)
 
 
 def build_schedule(terms: LoanTerms) -> Schedule:
     """Compute a repayment schedule whose sums reconcile exactly, with its annualized rates."""
     rows, level = amortize_units(terms)
-    payments = [r[4] + r[5] + r[6] for r in rows]
-    rates = _rates(terms, rows, payments)
-    amount = level if terms.method is Method.EQUAL_INSTALLMENT else payments[0]
+    rates = _rates(terms, rows)
+    first = rows[0]
+    amount = level if terms.method is Method.EQUAL_INSTALLMENT else first[4] + first[5] + first[6]
     return Schedule(terms, tuple(rows), amount, rates.apr, rates.effective_annual_rate)

@@ -211,3 +211,43 @@ def test_the_level_loop_refuses_malformed_input():
     with pytest.raises(TypeError):
         kernel.level_rows("1000", *good[1:])
     assert kernel.level_rows(2**70, *good[1:]) is None  # past 64 bits: for the Python
+
+
+def _row(number, days, opening, principal, interest, fee=0):
+    return (number, date(2026, 1, 1), days, opening, principal, interest, fee, 0, 0)
+
+
+def test_a_schedules_rates_come_from_its_rows_in_one_call():
+    """loan_rates certifies what certified_rates' apr and xirr give for the same flows: the
+    principal at month 0 and day 0, each payment at month months − 1 + its number."""
+    rows = [_row(1, 31, 1000, 490, 18), _row(2, 28, 510, 510, 9)]
+    apr = certified_rates.apr([-1000, 508, 519], 0.015)
+    xirr = certified_rates.xirr([(0, -1000), (31, 508), (59, 519)], 0.2)
+    assert kernel.loan_rates(rows, 1, 0.015) == (apr.scaleb(6), xirr.scaleb(6))
+    bullet = [_row(1, 90, 1000, 1000, 45)]  # one payment at month 3
+    assert kernel.loan_rates(bullet, 3, 0.015)[0] == certified_rates.apr(
+        [-1000, 0, 0, 1045], 0.015
+    ).scaleb(6)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [_row(1, 31, 1000, -1000, -5)],  # a payment below 0
+        [_row(1, 31, 0, 0, 0)],  # no principal, no payment
+        [_row(1, 0, 1000, 1000, 10)],  # a row of 0 days
+        [_row(1, 31, 2**64, 2**64, 1)],  # past 64 bits
+        [],
+    ],
+)
+def test_loan_rates_passes_on_what_is_not_a_plain_loan(rows):
+    assert kernel.loan_rates(rows, 1, 0.01) is None
+
+
+def test_loan_rates_refuses_malformed_rows():
+    with pytest.raises(TypeError):
+        kernel.loan_rates([(1, 2, 3)], 1, 0.01)
+    with pytest.raises(TypeError):
+        kernel.loan_rates([_row(1, "31", 1000, 1000, 10)], 1, 0.01)
+    with pytest.raises(TypeError):
+        kernel.loan_rates(5, 1, 0.01)
