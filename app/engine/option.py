@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -51,8 +50,10 @@ def plan_payments(schedule: Schedule) -> Payments:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
+    """An option's figures. A named tuple rather than a frozen dataclass: as immutable, and a
+    third of the cost to build (an options response builds ~18)."""
+
     id: str  # e.g. "reinstallment-6"
     kind: OptionKind
     term_months: int
