@@ -275,20 +275,27 @@ static PyObject *totals_of(const int64_t sums[4], int digits) {
 #define SCRATCH_KEPT ((size_t)1 << 20)
 static char *scratch;
 static size_t scratch_size;
+/* set while a call writes to the scratch buffer: an error's exception object may start the
+   garbage collector, whose finalizers could call write_rows again; that call gets its own */
+static int scratch_busy;
 
 static char *scratch_for(size_t size) {
-    if (size > SCRATCH_KEPT) return PyMem_RawMalloc(size);
+    if (scratch_busy || size > SCRATCH_KEPT) return PyMem_RawMalloc(size);
     if (size > scratch_size) {
         char *grown = PyMem_RawRealloc(scratch, SCRATCH_KEPT < 2 * size ? SCRATCH_KEPT : 2 * size);
         if (grown == NULL) return NULL;
         scratch = grown;
         scratch_size = SCRATCH_KEPT < 2 * size ? SCRATCH_KEPT : 2 * size;
     }
+    scratch_busy = 1;
     return scratch;
 }
 
 static void scratch_done(char *buffer) {
-    if (buffer != scratch) PyMem_RawFree(buffer);
+    if (buffer == scratch)
+        scratch_busy = 0;
+    else
+        PyMem_RawFree(buffer);
 }
 
 static PyObject *write_rows(PyObject *self, PyObject *args) {
