@@ -16,18 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from types import ModuleType
 from typing import NamedTuple
 
+from app.engine.compiled import KERNEL
 from app.engine.errors import InvalidTerms
 from app.engine.rounding import round_ratio
-
-try:
-    from app.engine import _kernels
-
-    KERNEL: ModuleType | None = _kernels
-except ImportError:  # installed without a C compiler: the loop in `table` runs instead
-    KERNEL = None
 
 UnitRow = tuple[int, date, int, int, int, int, int, int, int]
 

@@ -19,17 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from types import ModuleType
 
+from app.engine.compiled import KERNEL
 from app.engine.rate_bounds import DailyFlows, daily_sign, monthly_sign, runs_of
 from app.engine.rate_proposal import daily_rate, monthly_rate
-
-try:
-    from app.engine import _kernels
-
-    KERNEL: ModuleType | None = _kernels
-except ImportError:  # installed without a C compiler: the Python below gives the same answers
-    KERNEL = None
 
 _HALF_MICRO = 2_000_000  # ties sit at odd multiples of 1 / (2·10^6)
 _MAX_PROBES = 200
@@ -144,7 +137,7 @@ def xirr(
 ) -> Decimal | None:
     """Spreadsheet XIRR of (day, amount) flows in day order (one sign change), 6 digits;
     `settled`: how close the proposal's Newton steps go (see rate_proposal.daily_rate)."""
-    if KERNEL is not None:
+    if KERNEL is not None and flows:
         days, amounts = zip(*flows, strict=True)
         micro = KERNEL.certified_micro(days, amounts, 1, 365, guess)
         if micro is not None:
