@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from itertools import accumulate
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from app.engine.amortize import (
@@ -31,7 +31,7 @@ from app.engine.certified_rates import loan_rates
 from app.engine.contract_rate import ContractRate
 from app.engine.dates import add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
-from app.engine.money import ZERO, Currency, Rounding
+from app.engine.money import Currency, Rounding
 from app.engine.rounding import from_units, round_ratio
 
 
@@ -280,18 +280,6 @@ def amortize(terms: LoanTerms) -> tuple[list[Installment], Decimal]:
 def installment_amount(terms: LoanTerms, rows: list[Installment], level: Decimal) -> Decimal:
     """The level amount A after any grace (等额本息); otherwise the first installment's payment."""
     return level if terms.method is Method.EQUAL_INSTALLMENT else rows[0].payment
-
-
-def rate_flows(
-    terms: LoanTerms, rows: list[Installment], payments: list[Decimal]
-) -> tuple[list[Decimal], list[tuple[int, Decimal]]]:
-    """The loan's flows for `both_rates`: by month for the APR, by day for the XIRR (SPEC §3)."""
-    months = terms.term_months if terms.method is Method.BULLET else 1
-    # For APR the bullet's single payment sits at month term_months (SPEC §2).
-    monthly = [-terms.principal, *[ZERO] * (months - 1), *payments]
-    # the XIRR's flows by day: each row's days run from the previous due date (or the start)
-    days = accumulate(map(attrgetter("days"), rows))
-    return monthly, [(0, -terms.principal), *zip(days, payments, strict=True)]
 
 
 def _rates(terms: LoanTerms, rows: list[UnitRow]) -> AnnualizedRates:

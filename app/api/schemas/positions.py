@@ -314,11 +314,6 @@ class PositionResponse(BaseModel):
     payments: list[AppliedPaymentOut]
     summary: PositionSummaryOut
 
-    @classmethod
-    def from_engine(cls, position: Position) -> PositionResponse:
-        """The model, for responses that embed a position (the case study)."""
-        return cls.model_validate(position_document(position))
-
 
 def position_document(position: Position) -> dict[str, Any]:
     """The JSON object of a PositionResponse, built straight from the engine's position in
