@@ -24,6 +24,7 @@ from typing import NamedTuple
 from app.engine import certified_rates
 from app.engine.errors import NoRateSolution
 from app.engine.money import ONE, ZERO, exact, round_rate
+from app.engine.rate_proposal import proposal_of, xirr_seed
 from app.engine.rounding import units_to_decimal
 
 _TOLERANCE = Decimal("1e-18")
@@ -325,7 +326,7 @@ def _certified_monthly(
     if not _one_sign_change(_monthly(amounts)):
         return None
     units = _integers(amounts) if units is None else units
-    return _within_range(certified_rates.apr(units, float(guess)))
+    return _within_range(certified_rates.apr(units, proposal_of(guess)))
 
 
 def _certified_daily(
@@ -336,7 +337,7 @@ def _certified_daily(
         return None
     units = _integers([amount for _, amount in dated]) if units is None else units
     flows = [(day, amount) for (day, _), amount in zip(dated, units, strict=True)]
-    return _within_range(certified_rates.xirr(flows, float(guess)))
+    return _within_range(certified_rates.xirr(flows, proposal_of(guess)))
 
 
 @exact
@@ -403,15 +404,10 @@ def rates_in_units(
     else:
         one_change = _one_sign_change(list(enumerate(monthly)))
     if one_change:
-        apr = _within_range(certified_rates.apr(monthly, float(guess)))
+        apr = _within_range(certified_rates.apr(monthly, proposal_of(guess)))
     span = days[-1]
     if apr is not None and apr > -12 and span > 0:
-        # the monthly root spread over the actual days: within ~1e-6 of a schedule's XIRR,
-        # so one Newton step settles the proposal (the certificate checks it either way)
-        try:
-            seed = (1 + float(apr) / 12) ** ((len(monthly) - 1) * 365 / span) - 1
-        except OverflowError:
-            seed = 0.1
+        seed = xirr_seed(apr, len(monthly) - 1, span)
         effective = _within_range(certified_rates.dated_xirr(days, dated, seed))
     if apr is not None and effective is not None:
         return AnnualizedRates(apr=apr, effective_annual_rate=effective)

@@ -1,4 +1,4 @@
-"""Certified annualized rates (SPEC §3, §11): a float proposes, an exact sign check decides.
+"""Certified annualized rates (SPEC §3, §11): a guess proposes, an exact sign check decides.
 
 A rate is reported with 6 digits, half-up: the value j·10^−6 stands for the roots in
 [(j − ½)·10^−6, (j + ½)·10^−6), the ties belonging to the value further from 0. For flows whose
@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from app.engine.compiled import KERNEL
 from app.engine.rate_bounds import DailyFlows, daily_sign, monthly_sign, runs_of
-from app.engine.rate_proposal import daily_rate, monthly_rate
+from app.engine.rate_proposal import Proposal, daily_rate, monthly_rate
 
 _HALF_MICRO = 2_000_000  # ties sit at odd multiples of 1 / (2·10^6)
 _MAX_PROBES = 200
@@ -105,7 +105,7 @@ def _side(sign_at: Callable[[int, int], int | None], first: int, periods: int) -
     return side
 
 
-def _start(proposal: float | None, hint: Decimal | None) -> int:
+def _start(proposal: Proposal | None, hint: Decimal | None) -> int:
     if proposal is not None and abs(proposal) < 1e12:  # past that (or inf), start elsewhere
         return round(proposal * 1_000_000)
     if hint is not None:
@@ -113,7 +113,7 @@ def _start(proposal: float | None, hint: Decimal | None) -> int:
     return 0
 
 
-def apr(amounts: Sequence[int], guess: float, hint: Decimal | None = None) -> Decimal | None:
+def apr(amounts: Sequence[int], guess: Proposal, hint: Decimal | None = None) -> Decimal | None:
     """The monthly IRR × 12 of `amounts` at months 0, 1, 2, … (one sign change), 6 digits."""
     if sum(amounts) == 0:  # the NPV at rate 0 is the sum: 0 is the (only) root, exactly
         return reported(0)
@@ -131,9 +131,9 @@ def apr(amounts: Sequence[int], guess: float, hint: Decimal | None = None) -> De
 
 def xirr(
     flows: Sequence[tuple[int, int]],
-    guess: float,
+    guess: Proposal,
     hint: Decimal | None = None,
-    settled: float = 1e-11,
+    settled: Proposal = 1e-11,
 ) -> Decimal | None:
     """Spreadsheet XIRR of (day, amount) flows in day order (one sign change), 6 digits;
     `settled`: how close the proposal's Newton steps go (see rate_proposal.daily_rate)."""
@@ -146,7 +146,7 @@ def xirr(
 
 
 def loan_rates(
-    rows: Sequence[Sequence[object]], months: int, guess: float
+    rows: Sequence[Sequence[object]], months: int, guess: Proposal
 ) -> tuple[Decimal, Decimal] | None:
     """A schedule's (apr, XIRR) certified in one kernel call from its rows (`_kernels.c`'s
     loan_rates: the same flows as schedule._rates builds), or None: no kernel, or flows it does
@@ -159,7 +159,7 @@ def loan_rates(
     return reported(micros[0]), reported(micros[1])
 
 
-def dated_xirr(days: Sequence[int], amounts: Sequence[int], guess: float) -> Decimal | None:
+def dated_xirr(days: Sequence[int], amounts: Sequence[int], guess: Proposal) -> Decimal | None:
     """`xirr` of flows given as two sequences (a schedule has them so): the kernel reads them
     as they are, without pairing 360 flows first."""
     if KERNEL is not None:
@@ -170,7 +170,7 @@ def dated_xirr(days: Sequence[int], amounts: Sequence[int], guess: float) -> Dec
 
 
 def _python_xirr(
-    flows: Sequence[tuple[int, int]], guess: float, hint: Decimal | None, settled: float
+    flows: Sequence[tuple[int, int]], guess: Proposal, hint: Decimal | None, settled: Proposal
 ) -> Decimal | None:
     nonzero = [flow for flow in flows if flow[1]]
     if sum([amount for _, amount in nonzero]) == 0:  # as for apr: rate 0 exactly

@@ -7,7 +7,7 @@ are irrational: it evaluates the NPV in fixed point with interval bounds, every 
 rounded outward (floor for the lower bound, ceiling for the upper), so the true NPV lies
 between the two bounds; it answers only when both bounds have one sign, and None otherwise
 (the caller then asks with more bits, and at last lets the exact Decimal solver decide).
-No float is involved anywhere in this module.
+Every value in this module is an exact integer.
 """
 
 from __future__ import annotations

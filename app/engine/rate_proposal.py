@@ -10,8 +10,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 _STEPS = 60
+
+Proposal = float  # a guessed rate: the one kind of value in the engine that is not exact
+
+
+def proposal_of(rate: Decimal) -> Proposal:
+    """A Decimal rate (a contract's, or a certified apr) as where a solver starts."""
+    return float(rate)
+
+
+def xirr_seed(apr: Decimal, months: int, days: int) -> Proposal:
+    """The monthly root spread over the actual days (`months` after the loan, `days` after it):
+    within ~1e-6 of a schedule's XIRR, so one Newton step settles the proposal (the
+    certificate checks it either way); 0.1 where the power overflows (or has no real value)."""
+    try:
+        return math.pow(1 + float(apr) / 12, months * 365 / days) - 1
+    except (OverflowError, ValueError):
+        return 0.1
 
 
 def monthly_rate(runs: Sequence[tuple[int, int, int]], guess: float) -> float | None:

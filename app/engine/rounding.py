@@ -3,7 +3,7 @@ a posted amount in the integer core.
 
 `round_ratio(numerator, denominator, half_even)` is numerator / denominator rounded to an
 integer, half-up (half away from 0, as Decimal's ROUND_HALF_UP) or half-even, by `divmod`:
-no precision, no context, no float.
+no precision, no context, nothing inexact.
 """
 
 from __future__ import annotations

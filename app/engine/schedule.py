@@ -32,6 +32,7 @@ from app.engine.contract_rate import ContractRate
 from app.engine.dates import add_months, days_between, due_dates
 from app.engine.errors import InvalidTerms
 from app.engine.money import Currency, Rounding
+from app.engine.rate_proposal import proposal_of
 from app.engine.rounding import from_units, round_ratio
 
 
@@ -288,7 +289,7 @@ def _rates(terms: LoanTerms, rows: list[UnitRow]) -> AnnualizedRates:
     rows in C where the kernel can (certified_rates.loan_rates), else from the flows here."""
     months = terms.term_months if terms.method is Method.BULLET else 1
     guess = terms.rate.monthly_rate or Decimal("0.01")
-    certified = loan_rates(rows, months, float(guess))
+    certified = loan_rates(rows, months, proposal_of(guess))
     if certified is not None:
         return AnnualizedRates(*certified)
     principal = rows[0][3]  # the opening balance: the principal in minor units
