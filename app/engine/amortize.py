@@ -76,6 +76,14 @@ def _below_zero() -> InvalidTerms:
     )
 
 
+def _too_large(number: int, grace: int) -> InvalidTerms:
+    # capitalized or unpaid (negative amortization) interest compounding without bound
+    return InvalidTerms(
+        "grace_months" if number <= grace else "interest_basis",
+        "the balance would grow above 10^24; shorten the term or lower the rate",
+    )
+
+
 def table(
     balance: int,
     calendar: tuple[tuple[date, int], ...],
@@ -92,28 +100,41 @@ def table(
     `level_payment_rows`: principal = A − interest (等额本息) rather than the level itself."""
     rows: list[UnitRow] = []
     count = len(fees)
-
-    def too_large(number: int) -> InvalidTerms:
-        # capitalized or unpaid (negative amortization) interest compounding without bound
-        return InvalidTerms(
-            "grace_months" if number <= grace else "interest_basis",
-            "the balance would grow above 10^24; shorten the term or lower the rate",
-        )
-
     for number in range(1, grace + 1):  # grace: interest only, or added to the balance
         due, days = calendar[number - 1]
         charged = interest.on(balance, days)
         capitalized, charged = (charged, 0) if capitalize else (0, charged)
         closing = balance + capitalized
         if closing > max_balance:
-            raise too_large(number)
+            raise _too_large(number, grace)
         rows.append(
             (number, due, days, balance, 0, charged, fees[number - 1], capitalized, closing)
         )
         balance = closing
     amount = level(balance, count - grace)
+    balance = _level_rows(
+        rows, balance, calendar, fees, interest, grace, amount, level_payment_rows, max_balance
+    )
+    due, days = calendar[-1]  # grace < count, so the last row always amortizes
+    rows.append((count, due, days, balance, balance, interest.on(balance, days), fees[-1], 0, 0))
+    return rows, amount
+
+
+def _level_rows(
+    rows: list[UnitRow],
+    balance: int,
+    calendar: tuple[tuple[date, int], ...],
+    fees: list[int],
+    interest: Interest,
+    grace: int,
+    amount: int,
+    level_payment_rows: bool,
+    max_balance: int,
+) -> int:
+    """The rows after grace but the last, appended to `rows`; the balance they leave. In C
+    (_kernels.level_rows) where every value fits 64 bits, else the loop below."""
+    count = len(fees)
     if KERNEL is not None:
-        # the loop below in C (_kernels.level_rows), where every value fits 64 bits
         done = KERNEL.level_rows(
             balance, calendar, fees, grace + 1, count, *interest, amount,
             level_payment_rows, max_balance,
@@ -121,12 +142,9 @@ def table(
         if done is not None:
             level_rows, balance, bad = done
             if bad:
-                raise too_large(bad) if bad > 0 else _below_zero()
+                raise _too_large(bad, grace) if bad > 0 else _below_zero()
             rows += level_rows
-            due, days = calendar[-1]
-            last = interest.on(balance, days)
-            rows.append((count, due, days, balance, balance, last, fees[-1], 0, 0))
-            return rows, amount
+            return balance
     append = rows.append
     # the level loop, written out with no call per row (a 600-row schedule runs it 600 times
     # a request): balances are ≥ 0 here, so half-up is floor((2·product + over) / (2·over)),
@@ -148,9 +166,7 @@ def table(
         principal = amount - charged if level_payment_rows else amount
         closing = balance - principal
         if not 0 <= closing <= max_balance:
-            raise too_large(number) if closing > max_balance else _below_zero()
+            raise _too_large(number, grace) if closing > max_balance else _below_zero()
         append((number, due, days, balance, principal, charged, fee, 0, closing))
         balance = closing
-    due, days = calendar[-1]  # grace < count, so the last row always amortizes
-    rows.append((count, due, days, balance, balance, interest.on(balance, days), fees[-1], 0, 0))
-    return rows, amount
+    return balance
